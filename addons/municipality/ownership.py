@@ -157,8 +157,8 @@ class Ownership(ModelSQL, ModelView):
         return Fraction(self.share_numerator, self.share_denominator)
 
     def get_share(self, name):
-        return Decimal(self.share_numerator) / Decimal(
-            self.share_denominator)
+        return (Decimal(self.share_numerator) / Decimal(
+                self.share_denominator)).quantize(Decimal('0.000001'))
 
     @property
     def owner_with_share(self):

@@ -262,7 +262,7 @@ class Building(OwnedMixin, DeactivableMixin, ModelSQL, ModelView):
         fields.Many2One('municipality.locality', "Locality"),
         'on_change_with_locality')
     fiscal_zone = fields.Function(
-        fields.Selection(FISCAL_ZONES, "Fiscal Zone"),
+        fields.Selection([(None, "")] + FISCAL_ZONES, "Fiscal Zone"),
         'on_change_with_fiscal_zone')
     address = fields.Function(fields.Char("Address"), 'get_address')
     has_all_utilities = fields.Function(
@@ -323,6 +323,8 @@ class Building(OwnedMixin, DeactivableMixin, ModelSQL, ModelView):
             return (self.useful_area * 14 / 10).quantize(self.useful_area)
 
     def get_address(self, name):
+        if not self.parcel:
+            return ''
         address = self.parcel.address
         if self.unit_number:
             address = f'{address}, ap. {self.unit_number}'

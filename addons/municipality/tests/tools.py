@@ -1,0 +1,111 @@
+# This file is part of OpenPrimărie.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"Helpers to build a small municipality in tests of this and later modules"
+import datetime as dt
+from decimal import Decimal
+
+from trytond.modules.company.tests import create_company
+from trytond.pool import Pool
+
+# A fixture in the INS SIRUTA format (not the official file): one county,
+# one commune with two villages and a municipality with one locality.
+SIRUTA_CSV = '''SIRUTA,DENLOC,CODP,JUD,SIRSUP,TIP,NIV,MED
+120,JUDEŢUL CLUJ,0,12,1,40,1,0
+54975,MUNICIPIUL CLUJ-NAPOCA,400001,12,120,1,2,1
+54984,CLUJ-NAPOCA,400001,12,54975,9,3,1
+57706,FLOREŞTI,0,12,120,3,2,3
+57715,FLOREŞTI,407280,12,57706,22,3,3
+57724,LUNCA TOMII,407281,12,57706,23,3,3
+57733,LUNA DE SUS,407282,12,57706,23,3,3
+'''
+
+
+def create_municipality(
+        name="Comuna Florești", cui='18547290',
+        uat='57706', seat='57715', village='57724'):
+    """Create a commune with its seat and a village, each with a street
+    (Avram Iancu, zone A with a zone B section from no. 100; Principală,
+    zone C)"""
+    pool = Pool()
+    Locality = pool.get('municipality.locality')
+    Street = pool.get('municipality.street')
+    Party = pool.get('party.party')
+    if not Locality.search([('siruta', '=', '57715')]):
+        Locality.import_siruta(SIRUTA_CSV)
+    company = create_company(name=name)
+    Party.write([company.party], {'person_type': 'legal', 'cui': cui})
+    uat, = Locality.search([('siruta', '=', uat)])
+    seat, = Locality.search([('siruta', '=', seat)])
+    village, = Locality.search([('siruta', '=', village)])
+    Locality.write([uat, seat, village], {'municipality': company.id})
+    Locality.write([seat], {'rank': 'IV'})
+    Locality.write([village], {'rank': 'V'})
+    company.siruta = uat.siruta
+    company.county = uat.county
+    company.uat_kind = 'comuna'
+    company.locality_rank = 'IV'
+    company.seat = seat
+    company.save()
+    Street.create([{
+                'company': company.id,
+                'locality': seat.id,
+                'street_type': 'strada',
+                'name': "Avram Iancu",
+                'fiscal_zone': 'A',
+                'postal_code': '407280',
+                'sections': [('create', [{
+                                'number_from': 100,
+                                'fiscal_zone': 'B',
+                                }])],
+                }, {
+                'company': company.id,
+                'locality': village.id,
+                'street_type': 'strada',
+                'name': "Principală",
+                'fiscal_zone': 'C',
+                }])
+    return company
+
+
+def create_person(last_name, first_name, cnp=None):
+    Party = Pool().get('party.party')
+    party = Party(
+        person_type='natural', last_name=last_name, first_name=first_name,
+        cnp=cnp)
+    party.save()
+    return party
+
+
+def create_parcel(company, number='100001', area=Decimal('500'), **values):
+    pool = Pool()
+    Parcel = pool.get('property.parcel')
+    Street = pool.get('municipality.street')
+    street, = Street.search([
+            ('name', '=', "Avram Iancu"), ('company', '=', company.id)])
+    parcel = Parcel(
+        company=company, cadastral_number=number, area=area,
+        locality=street.locality, street=street, street_number='12',
+        use_category='built', intravilan=True, fiscal_zone='A', **values)
+    parcel.save()
+    return parcel
+
+
+def create_building(parcel, **values):
+    Building = Pool().get('property.building')
+    values.setdefault('construction_type', 'A')
+    values.setdefault('year_built', 1990)
+    values.setdefault('built_area', Decimal('120'))
+    building = Building(company=parcel.company, parcel=parcel, **values)
+    building.save()
+    return building
+
+
+def own(asset, owner, start=dt.date(2020, 1, 1), numerator=1, denominator=1,
+        end=None):
+    Ownership = Pool().get('ownership.ownership')
+    ownership = Ownership(
+        owner=owner, share_numerator=numerator,
+        share_denominator=denominator, start_date=start, end_date=end,
+        **{asset._ownership_field(): asset})
+    ownership.save()
+    return ownership
