@@ -6,9 +6,10 @@ from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields)
 from trytond.pool import Pool
-from trytond.pyson import Bool, Eval, If
+from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
+from .common import search_any
 from .company import FISCAL_ZONES
 from .exceptions import AreaError, BuildingError
 from .ownership import OwnedMixin
@@ -154,16 +155,11 @@ class Parcel(OwnedMixin, DeactivableMixin, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('cadastral_number', operator, operand, *extra),
-            ('land_book_number', operator, operand, *extra),
-            ('street.name', operator, operand, *extra),
-            ]
+        return search_any(clause, [
+                'cadastral_number',
+                'land_book_number',
+                'street.name',
+                ])
 
     @classmethod
     def validate_fields(cls, parcels, field_names):
@@ -336,16 +332,11 @@ class Building(OwnedMixin, DeactivableMixin, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('cadastral_number', operator, operand, *extra),
-            ('name', operator, operand, *extra),
-            ('parcel.rec_name', operator, operand, *extra),
-            ]
+        return search_any(clause, [
+                'cadastral_number',
+                'name',
+                'parcel.rec_name',
+                ])
 
     @classmethod
     def validate_fields(cls, buildings, field_names):

@@ -7,10 +7,10 @@ from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields)
 from trytond.pool import Pool
-from trytond.pyson import Eval
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from .common import search_any
 from .company import FISCAL_ZONES, LOCALITY_RANKS
 from .exceptions import SirutaImportError, TerritoryError
 
@@ -139,15 +139,10 @@ class Locality(DeactivableMixin, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('name', operator, operand, *extra),
-            ('siruta', operator, operand, *extra),
-            ]
+        return search_any(clause, [
+                'name',
+                'siruta',
+                ])
 
     @classmethod
     def import_siruta(cls, data):
@@ -342,15 +337,10 @@ class Street(DeactivableMixin, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('name', operator, operand, *extra),
-            ('locality.name', operator, operand, *extra),
-            ]
+        return search_any(clause, [
+                'name',
+                'locality.name',
+                ])
 
     def section_for(self, number):
         "Return the section that contains the house number, if any"

@@ -11,6 +11,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
+from .common import search_any
 from .exceptions import VehicleError
 from .ownership import OwnedMixin
 
@@ -147,14 +148,9 @@ class Vehicle(OwnedMixin, DeactivableMixin, ModelSQL, ModelView):
         _, operator, operand, *extra = clause
         if isinstance(operand, str):
             operand = operand.replace(' ', '').replace('-', '').upper()
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('registration_number', operator, operand, *extra),
-            ('vin', operator, operand, *extra),
-            ]
+        return search_any(
+            (name, operator, operand, *extra),
+            ['registration_number', 'vin'])
 
     @classmethod
     def validate_fields(cls, vehicles, field_names):
