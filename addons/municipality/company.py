@@ -78,8 +78,8 @@ class Company(metaclass=PoolMeta):
 
 
 class TreasuryAccount(sequence_ordered(), ModelSQL, ModelView):
-    "Treasury account of a municipality per revenue type"
     __name__ = 'municipality.treasury_account'
+    __string__ = "Treasury Account"
 
     company = fields.Many2One(
         'company.company', "Municipality", required=True, ondelete='CASCADE')

@@ -83,8 +83,8 @@ class OwnedMixin:
 
 
 class Ownership(ModelSQL, ModelView):
-    "Ownership share"
     __name__ = 'ownership.ownership'
+    __string__ = "Ownership Share"
     _rec_name = 'document'
 
     company = fields.Many2One(
@@ -300,8 +300,8 @@ def _format_fraction(value):
 
 
 class TransferStart(ModelView):
-    "Transfer Ownership"
     __name__ = 'ownership.transfer.start'
+    __string__ = "Transfer Ownership"
 
     date = fields.Date(
         "Transfer Date", required=True,
@@ -318,8 +318,8 @@ class TransferStart(ModelView):
 
 
 class TransferOwner(ModelView):
-    "Transfer Ownership New Owner"
     __name__ = 'ownership.transfer.owner'
+    __string__ = "New Owner"
 
     owner = fields.Many2One('party.party', "Owner", required=True)
     share_numerator = fields.Integer("Share Numerator", required=True)

@@ -320,8 +320,7 @@ class Identifier(metaclass=PoolMeta):
                 'municipality.msg_duplicate_identifier',
                 type=identifier.type_string,
                 code=identifier.code,
-                party=other.party.rec_name,
-                party_code=other.party.code or ''))
+                party=other.party.rec_name))
 
     @classmethod
     def check_party_type(cls, identifiers):

@@ -48,8 +48,8 @@ _STATES = {'readonly': ~Eval('active', True)}
 
 
 class Parcel(OwnedMixin, DeactivableMixin, ModelSQL, ModelView):
-    "Parcel (teren)"
     __name__ = 'property.parcel'
+    __string__ = "Parcel"
 
     company = fields.Many2One(
         'company.company', "Municipality", required=True,
@@ -194,8 +194,8 @@ def check_geojson(parcel):
 
 
 class Building(OwnedMixin, DeactivableMixin, ModelSQL, ModelView):
-    "Building (clădire)"
     __name__ = 'property.building'
+    __string__ = "Building"
 
     company = fields.Many2One(
         'company.company', "Municipality", required=True,

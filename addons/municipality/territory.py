@@ -68,8 +68,8 @@ STREET_TYPE_ABBREVIATIONS = {
 
 
 class County(ModelSQL, ModelView):
-    "County (județ)"
     __name__ = 'municipality.county'
+    __string__ = "County"
 
     name = fields.Char("Name", required=True)
     code = fields.Char(
@@ -91,8 +91,8 @@ class County(ModelSQL, ModelView):
 
 
 class Locality(DeactivableMixin, ModelSQL, ModelView):
-    "Locality (SIRUTA)"
     __name__ = 'municipality.locality'
+    __string__ = "Locality"
 
     name = fields.Char("Name", required=True)
     siruta = fields.Char("SIRUTA Code", size=6, required=True)
@@ -252,8 +252,8 @@ def _read_siruta_rows(data):
 
 
 class SirutaImportStart(ModelView):
-    "Import SIRUTA"
     __name__ = 'municipality.siruta.import.start'
+    __string__ = "Import SIRUTA"
     file = fields.Binary(
         "File", required=True,
         help="The SIRUTA extract published by the INS, as CSV "
@@ -279,8 +279,8 @@ class SirutaImport(Wizard):
 
 
 class Street(DeactivableMixin, ModelSQL, ModelView):
-    "Street (nomenclatura stradală)"
     __name__ = 'municipality.street'
+    __string__ = "Street"
 
     company = fields.Many2One(
         'company.company', "Municipality", required=True,
@@ -385,8 +385,8 @@ def _house_number(number):
 
 
 class StreetSection(ModelSQL, ModelView):
-    "Street Section"
     __name__ = 'municipality.street.section'
+    __string__ = "Street Section"
 
     street = fields.Many2One(
         'municipality.street', "Street", required=True, ondelete='CASCADE')

@@ -59,8 +59,8 @@ VIN_RE = re.compile(r'^[A-HJ-NPR-Z0-9]{17}$')
 
 
 class Vehicle(OwnedMixin, DeactivableMixin, ModelSQL, ModelView):
-    "Vehicle (mijloc de transport)"
     __name__ = 'vehicle.vehicle'
+    __string__ = "Vehicle"
     _rec_name = 'registration_number'
 
     company = fields.Many2One(
