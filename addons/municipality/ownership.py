@@ -11,7 +11,7 @@ from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.tools import grouped_slice
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, record_cache_size
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .exceptions import OwnershipError
@@ -234,7 +234,8 @@ class Ownership(ModelSQL, ModelView):
         """On every date where an asset has owners, their shares must add up
         to exactly 1 (Codul civil art. 634: co-owners hold shares of one
         whole)."""
-        for sub_assets in grouped_slice(assets):
+        for sub_assets in grouped_slice(
+                assets, record_cache_size(Transaction())):
             sub_assets = list(sub_assets)
             by_asset = defaultdict(list)
             for ownership in cls.search(

@@ -9,6 +9,7 @@ from trytond.model import Index, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 from trytond.tools import grouped_slice
+from trytond.transaction import Transaction, record_cache_size
 
 from .exceptions import AddressError, DuplicateIdentifier, PersonError
 
@@ -119,7 +120,8 @@ class Party(metaclass=PoolMeta):
         Identifier = pool.get('party.identifier')
         result = {n: {p.id: None for p in parties} for n in names}
         type2name = {cls._identifier_fields[n]: n for n in names}
-        for sub_parties in grouped_slice(parties):
+        for sub_parties in grouped_slice(
+                parties, record_cache_size(Transaction())):
             for identifier in Identifier.search([
                         ('party', 'in', [p.id for p in sub_parties]),
                         ('type', 'in', list(type2name)),
@@ -301,7 +303,8 @@ class Identifier(metaclass=PoolMeta):
             other = seen.setdefault(key, identifier)
             if other.party != identifier.party:
                 cls._raise_duplicate(identifier, other)
-        for sub_identifiers in grouped_slice(identifiers):
+        for sub_identifiers in grouped_slice(
+                identifiers, record_cache_size(Transaction())):
             sub_identifiers = list(sub_identifiers)
             others = cls.search([
                     ('code_compact', 'in',
