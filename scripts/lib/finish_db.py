@@ -1,0 +1,50 @@
+"""Make a freshly created OpenPrimărie database ready for a person at a browser.
+
+Used by scripts/demo and tests/browser after trytond-admin:
+- the admin user works in Romanian;
+- every "Module Configuration" wizard item is marked done, otherwise the first login in sao
+  opens that wizard and hides the menu (guide §9 gotcha 16).
+
+Usage: python scripts/lib/finish_db.py -c CONFIG [CONFIG ...] -d DATABASE [--language ro]
+"""
+import argparse
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('-c', '--config', nargs='+', required=True)
+    parser.add_argument('-d', '--database', required=True)
+    parser.add_argument('--language', default='ro')
+    args = parser.parse_args()
+
+    from trytond.config import update_etc
+    update_etc(args.config)
+
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+
+    Pool.start()
+    pool = Pool(args.database)
+    with Transaction().start(args.database, 0, readonly=True):
+        pool.init()
+
+    with Transaction().start(args.database, 0):
+        User = pool.get('res.user')
+        Lang = pool.get('ir.lang')
+        Item = pool.get('ir.module.config_wizard.item')
+
+        lang, = Lang.search([('code', '=', args.language)])
+        if not lang.translatable:
+            Lang.write([lang], {'translatable': True})
+        admin, = User.search([('login', '=', 'admin')])
+        User.write([admin], {'language': lang.id})
+
+        items = Item.search([('state', '!=', 'done')])
+        Item.write(items, {'state': 'done'})
+        # leaving the with-block without an exception commits
+    print(f"admin language set to {args.language!r}; "
+        f"{len(items)} configuration wizard item(s) marked done")
+
+
+if __name__ == '__main__':
+    main()
