@@ -32,7 +32,7 @@ def create_municipality(
     Party = pool.get('party.party')
     if not Locality.search([('siruta', '=', '57715')]):
         Locality.import_siruta(SIRUTA_CSV)
-    company = create_company(name=name)
+    company = create_company(name=name, currency=get_lei())
     Party.write([company.party], {'person_type': 'legal', 'cui': cui})
     uat, = Locality.search([('siruta', '=', uat)])
     seat, = Locality.search([('siruta', '=', seat)])
@@ -65,6 +65,23 @@ def create_municipality(
                 'fiscal_zone': 'C',
                 }])
     return company
+
+
+def get_lei():
+    "The Romanian leu, created on first use"
+    Currency = Pool().get('currency.currency')
+    currencies = Currency.search([('code', '=', 'RON')], limit=1)
+    if currencies:
+        return currencies[0]
+    currency, = Currency.create([{
+                'name': "Leu românesc",
+                'symbol': "lei",
+                'code': 'RON',
+                'numeric_code': '946',
+                'rounding': Decimal('0.01'),
+                'digits': 2,
+                }])
+    return currency
 
 
 def create_person(last_name, first_name, cnp=None):
