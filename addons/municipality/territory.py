@@ -216,9 +216,17 @@ def _title(name):
             name = name[len(prefix):]
     name = name.replace('Ş', 'Ș').replace('ş', 'ș')
     name = name.replace('Ţ', 'Ț').replace('ţ', 'ț')
-    return '-'.join(
-        ' '.join(w.capitalize() for w in part.split(' '))
-        for part in name.split('-'))
+    words = []
+    for i, word in enumerate(name.split(' ')):
+        word = '-'.join(part.capitalize() for part in word.split('-'))
+        if i and word.lower() in _LOWER_WORDS:
+            word = word.lower()
+        words.append(word)
+    return ' '.join(words)
+
+
+# Prepositions stay in lower case inside names: "Luna de Sus", "Valea lui Mihai"
+_LOWER_WORDS = {'de', 'din', 'la', 'lui', 'cu', 'pe', 'sub', 'peste', 'și'}
 
 
 def _read_siruta_rows(data):

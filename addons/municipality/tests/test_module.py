@@ -145,6 +145,10 @@ class MunicipalityTestCase(CompanyTestMixin, ModuleTestCase):
         self.assertEqual(village.parent.name, "Florești")
         self.assertEqual(village.postal_code, '407281')
         self.assertEqual(village.level, 3)
+        other, = Locality.search([('siruta', '=', '57733')])
+        self.assertEqual(other.name, "Luna de Sus")
+        city, = Locality.search([('siruta', '=', '54975')])
+        self.assertEqual(city.name, "Cluj-Napoca")
 
     @with_transaction()
     def test_siruta_import_missing_columns(self):

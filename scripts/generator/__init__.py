@@ -1,0 +1,1 @@
+"""Demo data generator for OpenPrimărie (run it with scripts/generate)."""
