@@ -28,6 +28,8 @@ COPY requirements.txt docker/requirements-server.txt /tmp/
 RUN grep -vE '^(playwright|greenlet)==' /tmp/requirements.txt > /tmp/requirements-prod.txt \
     && pip install -r /tmp/requirements-prod.txt -r /tmp/requirements-server.txt
 COPY addons /src/addons
+# local_tax ships the Code tables of data/local_tax/ (its build hook reads them there)
+COPY data/local_tax /src/data/local_tax
 # every addons/<name>/ with a pyproject.toml becomes trytond.modules.<name>
 RUN set -e; : > /opt/openprimarie/modules.txt; \
     for project in /src/addons/*/pyproject.toml; do \

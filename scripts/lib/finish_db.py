@@ -7,27 +7,16 @@ Used by scripts/demo and tests/browser after trytond-admin:
 
 Usage: python scripts/lib/finish_db.py -c CONFIG [CONFIG ...] -d DATABASE [--language ro]
 """
-import argparse
+from trytond_db import open_pool, parse_args
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('-c', '--config', nargs='+', required=True)
-    parser.add_argument('-d', '--database', required=True)
-    parser.add_argument('--language', default='ro')
-    args = parser.parse_args()
+    args = parse_args(
+        __doc__.splitlines()[0],
+        lambda parser: parser.add_argument('--language', default='ro'))
+    pool = open_pool(args.config, args.database)
 
-    from trytond.config import update_etc
-    update_etc(args.config)
-
-    from trytond.pool import Pool
     from trytond.transaction import Transaction
-
-    Pool.start()
-    pool = Pool(args.database)
-    with Transaction().start(args.database, 0, readonly=True):
-        pool.init()
-
     with Transaction().start(args.database, 0):
         User = pool.get('res.user')
         Lang = pool.get('ir.lang')

@@ -9,7 +9,8 @@ module's own test fixtures (trytond.modules.municipality.tests.tools), so it fol
 as it changes. The browser test needs: one municipality (the admin's company), a few persons and
 one parcel with a building.
 """
-import argparse
+import sys
+from pathlib import Path
 
 BUILDING_NAME = "Casă de locuit"         # the browser test waits for it in the form
 
@@ -42,26 +43,15 @@ def seed(pool):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('-c', '--config', nargs='+', required=True)
-    parser.add_argument('-d', '--database', required=True)
-    args = parser.parse_args()
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / 'scripts' / 'lib'))
+    from trytond_db import open_pool, parse_args
+    args = parse_args(__doc__.splitlines()[0])
+    pool = open_pool(args.config, args.database)
 
-    from trytond.config import update_etc
-    update_etc(args.config)
-
-    from trytond.pool import Pool
     from trytond.transaction import Transaction
-
-    Pool.start()
-    pool = Pool(args.database)
-    with Transaction().start(args.database, 0, readonly=True):
-        pool.init()
-
     # user 0 (root); leaving the block without an exception commits
     with Transaction().start(args.database, 0):
         seed(pool)
-
 
 if __name__ == '__main__':
     main()

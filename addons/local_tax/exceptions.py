@@ -1,0 +1,40 @@
+# This file is part of OpenPrimărie.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.exceptions import UserError
+from trytond.model.exceptions import AccessError, ValidationError
+
+
+class CodeTableError(ValidationError):
+    "A Code table or one of its lines is inconsistent"
+
+
+class CodeTableImportError(UserError):
+    "A Code table file cannot be imported"
+
+
+class OutOfRangeError(ValidationError):
+    "A council decision sets a value outside the Code's bounds"
+
+
+class DecisionError(ValidationError):
+    "A council decision is incomplete or inconsistent"
+
+
+class ApprovedDecisionError(AccessError):
+    "An approved council decision cannot be changed"
+
+
+class NoDecisionError(UserError):
+    "No approved council decision applies"
+
+
+class MissingParameterError(UserError):
+    "The Code table or the council decision lacks a value a rule needs"
+
+
+class TaxObjectError(UserError):
+    "The data of a building, parcel or vehicle do not allow the tax"
+
+
+class TaxValueError(ValidationError):
+    "The taxable value recorded on a building is incomplete"

@@ -1,0 +1,68 @@
+# This file is part of OpenPrimărie.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.i18n import gettext
+from trytond.model import fields
+from trytond.pool import PoolMeta
+from trytond.pyson import Bool, Eval
+
+from .exceptions import TaxValueError
+
+TAX_VALUE_SOURCES = [
+    (None, ""),
+    ('valuation', "Valuation report"),
+    ('works', "Final value of the works"),
+    ('acquisition', "Acquisition deed"),
+    ]
+
+
+class Building(metaclass=PoolMeta):
+    __name__ = 'property.building'
+
+    tax_value = fields.Numeric(
+        "Taxable Value (art. 458)", digits=(16, 2),
+        states={'invisible': Eval('use') == 'residential'},
+        help="For a non-residential building (or the non-residential part "
+        "of a mixed one) of a natural person: the value from a valuation "
+        "report, the final value of the works or the acquisition value "
+        "(Codul fiscal art. 458(1) a)–c)).  Used when it dates from the 5 "
+        "years before the fiscal year; otherwise the 2 % rate applies to "
+        "the value computed under art. 457.")
+    tax_value_source = fields.Selection(
+        TAX_VALUE_SOURCES, "Value From",
+        states={
+            'invisible': Eval('use') == 'residential',
+            'required': Bool(Eval('tax_value')),
+            })
+    tax_value_date = fields.Date(
+        "Value Date",
+        states={
+            'invisible': Eval('use') == 'residential',
+            'required': Bool(Eval('tax_value')),
+            },
+        help="Date of the valuation report, of the reception of the works "
+        "or of the acquisition deed.")
+    activity_utilities = fields.Boolean(
+        "Utilities in the Activity's Name",
+        states={'invisible': Eval('use') != 'mixed'},
+        help="For a mixed-use building: the utilities of the non-residential "
+        "part are recorded in the name of the person carrying on the "
+        "activity, so that part is taxed under art. 458.  Otherwise the "
+        "non-residential rate applies to the art. 457 value of that part "
+        "(art. 459(2)).")
+
+    @classmethod
+    def default_activity_utilities(cls):
+        return False
+
+    @classmethod
+    def validate_fields(cls, buildings, field_names):
+        super().validate_fields(buildings, field_names)
+        if field_names & {'tax_value', 'tax_value_date', 'tax_value_source'}:
+            for building in buildings:
+                if building.tax_value is None:
+                    continue
+                if (building.tax_value < 0 or not building.tax_value_date
+                        or not building.tax_value_source):
+                    raise TaxValueError(gettext(
+                            'local_tax.msg_building_tax_value',
+                            building=building.rec_name))
