@@ -26,6 +26,7 @@ LAND_USE_CATEGORIES = [
     ('water', "Water (ape)"),
     ('roads', "Roads and railways (drumuri)"),
     ('unproductive', "Unproductive (neproductiv)"),
+    ('beach', "Beach used for economic activities (plajă, from 2026)"),
     ]
 
 # Codul fiscal art. 457(2): types of construction for the taxable value
