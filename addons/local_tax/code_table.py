@@ -14,6 +14,7 @@ from pathlib import Path
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
+from trytond.modules.municipality.common import search_any
 from trytond.modules.municipality.company import FISCAL_ZONES, LOCALITY_RANKS
 from trytond.pool import Pool
 from trytond.wizard import Button, StateTransition, StateView, Wizard
@@ -31,6 +32,8 @@ KINDS = [
         "Rate, agricultural building of a natural person"),
     ('building_rate_fallback',
         "Rate, non-residential building without a value"),
+    ('declared_value_years',
+        "Years a declared value of a non-residential building is used"),
     ('pj_building_rate_residential',
         "Rate, residential building of a legal person (bounds)"),
     ('pj_building_rate_non_residential',
@@ -76,6 +79,7 @@ UNITS = [
     ('lei_200cm3', "lei/200 cm³"),
     ('lei_year', "lei/year"),
     ('m2', "m²"),
+    ('years', "years"),
     ]
 
 CONFIDENCES = [
@@ -417,12 +421,7 @@ class CodeTableLine(ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        return ['OR',
-            ('kind', operator, operand, *extra),
-            ('category', operator, operand, *extra),
-            ('article', operator, operand, *extra),
-            ]
+        return search_any(clause, ['kind', 'category', 'article'])
 
     @classmethod
     def validate_fields(cls, lines, field_names):

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
+from trytond.modules.municipality.common import search_any
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
@@ -25,13 +26,14 @@ ROUNDING_RULES = [
     ('ban', "Bani (2 decimals)"),
     ]
 
-# The percentages of the decision and the Code line that bounds each
-PERCENT_PARAMETERS = {
-    'building_rate_residential': 'building_rate_residential',
-    'building_rate_non_residential': 'building_rate_non_residential',
-    'bonification': 'bonification',
-    'hybrid_reduction': 'hybrid_reduction',
-    }
+# The percentages of the decision, each bounded by the Code lines of the
+# same kind
+PERCENT_PARAMETERS = [
+    'building_rate_residential',
+    'building_rate_non_residential',
+    'bonification',
+    'hybrid_reduction',
+    ]
 
 _STATES = {'readonly': Eval('state') != 'draft'}
 
@@ -159,11 +161,7 @@ class CouncilDecision(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        return ['OR',
-            ('number', operator, operand, *extra),
-            ('company.rec_name', operator, operand, *extra),
-            ]
+        return search_any(clause, ['number', 'company.rec_name'])
 
     @classmethod
     def check_modification(cls, mode, decisions, values=None, external=False):
@@ -171,10 +169,14 @@ class CouncilDecision(Workflow, ModelSQL, ModelView):
             mode, decisions, values=values, external=external)
         if mode in {'write', 'delete'}:
             for decision in decisions:
-                if decision.state == 'approved':
-                    raise ApprovedDecisionError(gettext(
-                            'local_tax.msg_decision_approved',
-                            decision=decision.rec_name))
+                decision.check_draft()
+
+    def check_draft(self):
+        "An approved decision is a legal act: it is never changed"
+        if self.state == 'approved':
+            raise ApprovedDecisionError(gettext(
+                    'local_tax.msg_decision_approved',
+                    decision=self.rec_name))
 
     @classmethod
     def validate_fields(cls, decisions, field_names):
@@ -200,12 +202,12 @@ class CouncilDecision(Workflow, ModelSQL, ModelView):
     def check_parameters(cls, decisions):
         "The percentages the council chose are within the Code's bounds"
         for decision in decisions:
-            for name, kind in PERCENT_PARAMETERS.items():
+            for name in PERCENT_PARAMETERS:
                 value = getattr(decision, name)
                 if value is None:
                     continue
                 lines = [l for l in decision.code_table.lines
-                    if l.kind == kind]
+                    if l.kind == name]
                 if not lines:
                     if value:
                         raise OutOfRangeError(gettext(
@@ -345,10 +347,7 @@ class CouncilDecisionAmount(ModelSQL, ModelView):
             decisions.add(Pool().get('local_tax.council_decision')(
                     values['decision']))
         for decision in decisions:
-            if decision.state == 'approved':
-                raise ApprovedDecisionError(gettext(
-                        'local_tax.msg_decision_approved',
-                        decision=decision.rec_name))
+            decision.check_draft()
 
     @classmethod
     def validate_fields(cls, amounts, field_names):

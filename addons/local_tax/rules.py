@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from trytond.i18n import gettext
+from trytond.modules.municipality.vehicle import CAPACITY_CATEGORIES
 from trytond.pool import Pool
 
 from .code_table import format_number
@@ -25,8 +26,6 @@ from .exceptions import MissingParameterError, TaxObjectError
 HUNDRED = Decimal(100)
 SQUARE_METRES_PER_HECTARE = Decimal(10000)
 CAPACITY_GROUP = 200    # cm³, art. 470(2)
-# Vehicle categories taxed per 200 cm³ (art. 470(2)) and per year (470(7))
-CAPACITY_CATEGORIES = {'motorcycle', 'car', 'bus', 'other_le12t', 'tractor'}
 # The columns of the 2026 table by emission norm (art. 470(2) as amended by
 # Legea 239/2025): non-Euro and Euro 1–3 share the first one.
 EURO_COLUMNS = {
@@ -257,12 +256,14 @@ def building_tax_residential(building, params, date, area=None):
         * params.rate('building_rate_residential', 'art. 457(1)'))
 
 
-def declared_value(building, year):
+def declared_value(building, params, date):
     """Art. 458(1) a)–c): the value from a valuation report, the final value
-    of the works or the acquisition value, usable when it dates from the 5
-    years before the fiscal year"""
-    if (building.tax_value is not None and building.tax_value_date
-            and year - 5 <= building.tax_value_date.year <= year - 1):
+    of the works or the acquisition value, usable when it dates from the
+    years before the fiscal year that the Code table says (5)"""
+    if building.tax_value is None or not building.tax_value_date:
+        return
+    years = params.value('declared_value_years', date)
+    if params.year - years <= building.tax_value_date.year < params.year:
         return building.tax_value
 
 
@@ -271,7 +272,7 @@ def building_tax_non_residential(building, params, date, area=None):
     rate (0.2–1.3 %) of the value of art. 458(1) a)–c); without such a
     value, the fallback rate of the Code table (2 %) of the value computed
     under art. 457"""
-    value = declared_value(building, params.year)
+    value = declared_value(building, params, date)
     if value is not None:
         params.articles.add('art. 458(1)')
         return value * params.rate(

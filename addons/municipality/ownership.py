@@ -268,31 +268,62 @@ class Ownership(ModelSQL, ModelView):
 
     @classmethod
     def transfer(cls, field, asset, date, document, new_owners):
-        """Close the shares held on the date and give the asset to the new
-        owners; the shares are checked once, after both steps."""
-        current = cls.owned_on(date, **{field: [asset.id]})
-        with Transaction().set_context(_defer_share_check=True):
-            to_save = []
-            for ownership in current:
-                if ownership.start_date == date:
-                    raise OwnershipError(gettext(
-                            'municipality.msg_ownership_transfer_same_day',
-                            asset=asset.rec_name))
-                ownership.end_date = date
-                to_save.append(ownership)
-            for owner, numerator, denominator in new_owners:
-                to_save.append(cls(**{
-                            field: asset,
-                            'company': asset.company,
-                            'owner': owner,
-                            'share_numerator': numerator,
-                            'share_denominator': denominator,
-                            'start_date': date,
-                            'document': document,
-                            }))
-            cls.save(to_save)
-        cls.check_shares_of(field, [asset])
+        "Record the deed by which the asset passed to new owners on the date"
+        cls.transfer_many(field, [(asset, date, document, new_owners)])
 
+    @classmethod
+    def transfer_many(cls, field, transfers):
+        """Record deeds: for each (asset, date, document, [(owner, numerator,
+        denominator), …]) close the shares held on the date and give the
+        asset to the new owners.  The shares are checked once, at the end;
+        an asset sold twice is handled in date order."""
+        for round_ in _rounds(transfers):
+            by_date = defaultdict(list)
+            for asset, date, document, new_owners in round_:
+                by_date[date].append((asset, document, new_owners))
+            # instances keep the context they are made in
+            with Transaction().set_context(_defer_share_check=True):
+                to_save = []
+                for date, items in by_date.items():
+                    to_save.extend(cls._close_shares(field, date, [
+                                asset for asset, _, _ in items]))
+                    for asset, document, new_owners in items:
+                        to_save.extend(cls(**{
+                                    field: asset,
+                                    'company': asset.company,
+                                    'owner': owner,
+                                    'share_numerator': numerator,
+                                    'share_denominator': denominator,
+                                    'start_date': date,
+                                    'document': document,
+                                    })
+                            for owner, numerator, denominator in new_owners)
+                cls.save(to_save)
+        cls.check_shares_of(field, list({t[0] for t in transfers}))
+
+    @classmethod
+    def _close_shares(cls, field, date, assets):
+        "The shares of the assets held on the date, ended on that date"
+        closed = cls.owned_on(date, **{field: [a.id for a in assets]})
+        for ownership in closed:
+            if ownership.start_date == date:
+                raise OwnershipError(gettext(
+                        'municipality.msg_ownership_transfer_same_day',
+                        asset=getattr(ownership, field).rec_name))
+            ownership.end_date = date
+        return closed
+
+
+def _rounds(transfers):
+    "Split the transfers so that each round holds an asset at most once"
+    rounds, seen = [], defaultdict(int)
+    for transfer in sorted(transfers, key=lambda t: t[1]):
+        index = seen[transfer[0]]
+        seen[transfer[0]] += 1
+        if index == len(rounds):
+            rounds.append([])
+        rounds[index].append(transfer)
+    return rounds
 
 def _format_fraction(value):
     if value.denominator == 1:
@@ -349,10 +380,9 @@ class Transfer(Wizard):
     def transition_transfer(self):
         pool = Pool()
         Ownership = pool.get('ownership.ownership')
-        field = self.model._ownership_field()
-        for asset in self.records:
-            Ownership.transfer(
-                field, asset, self.start.date, self.start.document,
-                [(o.owner, o.share_numerator, o.share_denominator)
-                    for o in self.start.owners])
+        new_owners = [(o.owner, o.share_numerator, o.share_denominator)
+            for o in self.start.owners]
+        Ownership.transfer_many(self.model._ownership_field(), [
+                (asset, self.start.date, self.start.document, new_owners)
+                for asset in self.records])
         return 'end'

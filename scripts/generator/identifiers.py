@@ -1,22 +1,17 @@
 """Romanian identifiers for the demo data: CNP, CUI, SIRUTA, IBAN, VIN, plates.
 
-The algorithms follow shared/domain/municipal_domains.md §9; the tests check
-the results against python-stdnum where it has a validator.
+CNP, CUI and IBAN check digits come from python-stdnum; SIRUTA, VIN and
+the new trade register number follow shared/domain/municipal_domains.md §9
+and their own standards; the tests check the results against python-stdnum
+where it has a validator.
 """
 import datetime
 
 from stdnum import iban as stdnum_iban
+from stdnum.ro import cnp as stdnum_cnp
+from stdnum.ro import cui as stdnum_cui
 
-CNP_WEIGHTS = (2, 7, 9, 1, 4, 6, 3, 5, 8, 2, 7, 9)
-CUI_WEIGHTS = (7, 5, 3, 2, 1, 7, 5, 3, 2)
 SIRUTA_WEIGHTS = (1, 2, 3, 5, 7)
-
-
-def cnp_check_digit(first12):
-    "Check digit of a CNP from its first 12 digits (§9.1)"
-    total = sum(int(d) * w for d, w in zip(first12, CNP_WEIGHTS))
-    rest = total % 11
-    return '1' if rest == 10 else str(rest)
 
 
 def cnp_sex_digit(sex, birth_date):
@@ -30,22 +25,14 @@ def make_cnp(sex, birth_date, county, sequence):
     assert 1 <= sequence <= 999, sequence
     first12 = (f'{cnp_sex_digit(sex, birth_date)}'
         f'{birth_date:%y%m%d}{county}{sequence:03d}')
-    return first12 + cnp_check_digit(first12)
-
-
-def cui_check_digit(base):
-    "Check digit of a CUI from its digits without the check digit (§9.2)"
-    digits = base.rjust(9, '0')
-    total = sum(int(d) * w for d, w in zip(digits, CUI_WEIGHTS))
-    check = total * 10 % 11
-    return '0' if check == 10 else str(check)
+    return first12 + stdnum_cnp.calc_check_digit(first12)
 
 
 def make_cui(base):
     "base: 1–9 digits, the first non-zero"
     base = str(base)
     assert base[0] != '0' and 1 <= len(base) <= 9, base
-    return base + cui_check_digit(base)
+    return base + stdnum_cui.calc_check_digit(base)
 
 
 def siruta_check_digit(base):

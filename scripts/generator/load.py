@@ -109,47 +109,24 @@ def task_assets(field, model, rows, owners):
 
 
 def task_transfers(sales):
-    """Ownership.transfer for many assets at once: close the shares held on
-    the date, give the assets to the buyers, then check the shares of the
-    batch once (Ownership.transfer does the same for one asset, at about 15
-    queries a call).  sales: [(field, asset id, date, document,
+    """The sales of a batch, through Ownership.transfer_many.
+    sales: [(field, asset id, date, document,
     [(party id, numerator, denominator), ...]), ...]"""
     pool = Pool()
     Ownership = pool.get('ownership.ownership')
-    company = Transaction().context['company']
-    by_date = defaultdict(list)
-    for field, id_, date, document, new_owners in sales:
-        by_date[field, date].append((id_, document, new_owners))
-    # instances keep the context they were made in: make them inside the
-    # deferred-check context, as Ownership.transfer does
-    with Transaction().set_context(_defer_share_check=True):
-        to_save = []
-        for (field, date), items in by_date.items():
-            for ownership in Ownership.owned_on(
-                    date, **{field: [i for i, _, _ in items]}):
-                if ownership.start_date == date:
-                    raise ValueError(
-                        f"{field} {getattr(ownership, field).id} "
-                        f"acquired and sold on {date}")
-                ownership.end_date = date
-                to_save.append(ownership)
-            for id_, document, new_owners in items:
-                for owner, numerator, denominator in new_owners:
-                    to_save.append(Ownership(
-                            company=company, owner=owner,
-                            share_numerator=numerator,
-                            share_denominator=denominator,
-                            start_date=date, document=document,
-                            **{field: id_}))
-        Ownership.save(to_save)
     by_field = defaultdict(list)
-    for field, id_, *_ in sales:
-        by_field[field].append(id_)
-    for field, ids in by_field.items():
-        Ownership.check_shares_of(
-            field, pool.get(dict(ASSET_MODELS)[field]).browse(ids))
-    return sum(1 for o in to_save if o.end_date is None)
-
+    for field, id_, date, document, new_owners in sales:
+        by_field[field].append((id_, date, document, new_owners))
+    count = 0
+    for field, items in by_field.items():
+        Asset = pool.get(dict(ASSET_MODELS)[field])
+        assets = Asset.browse([id_ for id_, *_ in items])
+        Ownership.transfer_many(field, [
+                (asset, date, document, new_owners)
+                for asset, (_, date, document, new_owners)
+                in zip(assets, items)])
+        count += sum(len(new_owners) for *_, new_owners in items)
+    return count
 
 TASKS = {
     'parties': task_parties,

@@ -433,6 +433,33 @@ class MunicipalityTestCase(CompanyTestMixin, ModuleTestCase):
                     [(ion, 1, 3)])
 
     @with_transaction()
+    def test_transfer_many_in_date_order(self):
+        "Several deeds at once, one asset sold twice, are applied in order"
+        Ownership = Pool().get('ownership.ownership')
+        company = create_municipality()
+        with set_company(company):
+            first = create_parcel(company, number='1')
+            second = create_parcel(company, number='2')
+            ion = create_person("Popescu", "Ion", CNP_MALE_1963)
+            maria = create_person("Ionescu", "Maria", CNP_FEMALE_1970)
+            andrei = create_person("Pop", "Andrei", CNP_COUNTY_70)
+            own(first, ion)
+            own(second, ion)
+            Ownership.transfer_many('parcel', [
+                    (first, dt.date(2025, 9, 1), "B", [(andrei, 1, 1)]),
+                    (first, dt.date(2025, 3, 1), "A", [(maria, 1, 1)]),
+                    (second, dt.date(2025, 3, 1), "C", [(maria, 1, 1)]),
+                    ])
+
+            def owners(parcel, date):
+                return [o.owner for o in Ownership.owned_on(
+                        date, parcel=[parcel.id])]
+            self.assertEqual(owners(first, dt.date(2025, 2, 28)), [ion])
+            self.assertEqual(owners(first, dt.date(2025, 6, 1)), [maria])
+            self.assertEqual(owners(first, dt.date(2025, 9, 1)), [andrei])
+            self.assertEqual(owners(second, dt.date(2025, 9, 1)), [maria])
+
+    @with_transaction()
     def test_ownership_one_asset(self):
         "An ownership share concerns exactly one asset"
         Ownership = Pool().get('ownership.ownership')
