@@ -58,6 +58,11 @@ KINDS = [
     ('vehicle_trailer', "Trailer, per year"),
     ('hybrid_reduction', "Reduction for hybrid vehicles (bounds)"),
     ('bonification', "Bonification for early payment (bounds)"),
+    ('instalment', "Payment instalment: last day of the month"),
+    ('small_tax_threshold', "Annual tax paid whole by the first instalment"),
+    ('late_payment_surcharge', "Late-payment surcharge per month or fraction"),
+    ('difference_due_day', "Day of the next month a difference is due"),
+    ('certificate_validity', "Validity of the fiscal certificate"),
     ]
 
 VARIANTS = [
@@ -80,6 +85,9 @@ UNITS = [
     ('lei_year', "lei/year"),
     ('m2', "m²"),
     ('years', "years"),
+    ('month', "Month"),
+    ('day', "Day of the month"),
+    ('days', "days"),
     ]
 
 CONFIDENCES = [

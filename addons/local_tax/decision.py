@@ -31,6 +31,8 @@ ROUNDING_RULES = [
 PERCENT_PARAMETERS = [
     'building_rate_residential',
     'building_rate_non_residential',
+    'pj_building_rate_residential',
+    'pj_building_rate_non_residential',
     'bonification',
     'hybrid_reduction',
     ]
@@ -79,6 +81,16 @@ class CouncilDecision(Workflow, ModelSQL, ModelView):
         "Non-residential Building Rate (%)", digits=(6, 4), states=_STATES,
         help="Rate of the building tax of natural persons, non-residential "
         "buildings, Codul fiscal art. 458.")
+    pj_building_rate_residential = fields.Numeric(
+        "Residential Building Rate, Legal Persons (%)", digits=(6, 4),
+        states=_STATES,
+        help="Rate of the building tax of legal persons, residential "
+        "buildings, Codul fiscal art. 460(1).")
+    pj_building_rate_non_residential = fields.Numeric(
+        "Non-residential Building Rate, Legal Persons (%)", digits=(6, 4),
+        states=_STATES,
+        help="Rate of the building tax of legal persons, non-residential "
+        "buildings, Codul fiscal art. 460(2).")
     indexation = fields.Numeric(
         "Indexation (%)", digits=(8, 4), required=True, states=_STATES,
         help="Indexation by the inflation rate of the Code amounts that "

@@ -38,3 +38,23 @@ class TaxObjectError(UserError):
 
 class TaxValueError(ValidationError):
     "The taxable value recorded on a building is incomplete"
+
+
+class ObligationError(ValidationError):
+    "A fiscal obligation is inconsistent"
+
+
+class PostedObligationError(AccessError):
+    "A booked obligation, reduction or payment cannot be changed"
+
+
+class PaymentError(UserError):
+    "A payment cannot be booked"
+
+
+class IssuedDecisionError(AccessError):
+    "An issued tax decision cannot be changed"
+
+
+class ExemptionError(ValidationError):
+    "An exemption is inconsistent"

@@ -19,28 +19,33 @@ class Building(metaclass=PoolMeta):
     __name__ = 'property.building'
 
     tax_value = fields.Numeric(
-        "Taxable Value (art. 458)", digits=(16, 2),
-        states={'invisible': Eval('use') == 'residential'},
+        "Taxable Value", digits=(16, 2),
         help="For a non-residential building (or the non-residential part "
         "of a mixed one) of a natural person: the value from a valuation "
         "report, the final value of the works or the acquisition value "
-        "(Codul fiscal art. 458(1) a)–c)).  Used when it dates from the 5 "
+        "(Codul fiscal art. 458(1) a)–c)), used when it dates from the 5 "
         "years before the fiscal year; otherwise the 2 % rate applies to "
-        "the value computed under art. 457.")
+        "the value computed under art. 457.  For a building of a legal "
+        "person: its value at 31 December of the previous year (art. 460), "
+        "to be updated by a valuation report every 5 years.")
     tax_value_source = fields.Selection(
         TAX_VALUE_SOURCES, "Value From",
         states={
-            'invisible': Eval('use') == 'residential',
             'required': Bool(Eval('tax_value')),
             })
     tax_value_date = fields.Date(
         "Value Date",
         states={
-            'invisible': Eval('use') == 'residential',
             'required': Bool(Eval('tax_value')),
             },
         help="Date of the valuation report, of the reception of the works "
         "or of the acquisition deed.")
+    agricultural_use = fields.Boolean(
+        "Used in Agriculture",
+        states={'invisible': Eval('use') == 'residential'},
+        help="A non-residential building used for agricultural activities "
+        "(Codul fiscal art. 458(2), 460): taxed at the agricultural rate "
+        "of the Code table.")
     activity_utilities = fields.Boolean(
         "Utilities in the Activity's Name",
         states={'invisible': Eval('use') != 'mixed'},
@@ -49,6 +54,10 @@ class Building(metaclass=PoolMeta):
         "activity, so that part is taxed under art. 458.  Otherwise the "
         "non-residential rate applies to the art. 457 value of that part "
         "(art. 459(2)).")
+
+    @classmethod
+    def default_agricultural_use(cls):
+        return False
 
     @classmethod
     def default_activity_utilities(cls):

@@ -273,6 +273,10 @@ def building_tax_non_residential(building, params, date, area=None):
     value, the fallback rate of the Code table (2 %) of the value computed
     under art. 457"""
     value = declared_value(building, params, date)
+    if value is not None and building.agricultural_use:
+        params.articles.add('art. 458(2)')
+        return value * params.value(
+            'building_rate_agricultural', date) / HUNDRED
     if value is not None:
         params.articles.add('art. 458(1)')
         return value * params.rate(
@@ -312,6 +316,46 @@ def building_tax(building, params, date):
     if building.use == 'mixed':
         return building_tax_mixed(building, params, date)
     return building_tax_residential(building, params, date)
+
+
+def revalued(building, params, date):
+    """Art. 460(8): the value of a building of a legal person must be
+    updated by a valuation report in the years before the fiscal year that
+    the Code table says (5)"""
+    years = params.value('declared_value_years', date)
+    return params.year - years <= building.tax_value_date.year < params.year
+
+
+def building_tax_legal_person(building, params, date):
+    """Art. 460: building of a legal person: the council's rate (residential
+    0.08–0.2 %, non-residential 0.2–1.3 %, agricultural 0.4 %) of its value
+    at 31 December of the previous year; the rate of the Code table (5 %)
+    when that value was not updated by a valuation in the last 5 years.  A
+    mixed building is taxed on each part's share of the value."""
+    if building.tax_value is None or not building.tax_value_date:
+        raise TaxObjectError(gettext(
+                'local_tax.msg_building_legal_person_value',
+                building=building.rec_name))
+    value = building.tax_value
+    params.articles.add('art. 460')
+    if not revalued(building, params, date):
+        return value * params.value(
+            'pj_building_rate_not_revalued', date) / HUNDRED
+    if building.use == 'residential':
+        return value * params.rate(
+            'pj_building_rate_residential', 'art. 460(1)')
+    if building.agricultural_use:
+        return value * params.value(
+            'pj_building_rate_agricultural', date) / HUNDRED
+    non_residential = value * params.rate(
+        'pj_building_rate_non_residential', 'art. 460(2)')
+    if building.use == 'non_residential':
+        return non_residential
+    share = (building.non_residential_area or Decimal(0)) / (
+        building.taxable_area or 1)
+    residential = value * params.rate(
+        'pj_building_rate_residential', 'art. 460(1)')
+    return residential * (1 - share) + non_residential * share
 
 
 # Land (art. 465) -------------------------------------------------------------
@@ -511,9 +555,7 @@ def object_tax(asset, params, date, owner=None):
     "The annual tax of one object, whole, at full precision, and its kind"
     tax, rule = TAX_RULES[asset.__name__]
     if tax == 'building' and owner and owner.person_type == 'legal':
-        raise TaxObjectError(gettext(
-                'local_tax.msg_building_legal_person',
-                building=asset.rec_name, owner=owner.rec_name))
+        rule = building_tax_legal_person
     return tax, rule(asset, params, date)
 
 

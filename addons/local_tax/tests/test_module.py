@@ -821,17 +821,42 @@ class LocalTaxTestCase(CompanyTestMixin, ModuleTestCase):
         self.assertEqual(lines, [])
 
     @with_transaction()
-    def test_legal_person_building_not_computed(self):
-        "The building tax of legal persons (art. 460) is refused for now"
+    def test_legal_person_building(self):
+        "Art. 460: the council's rate of the value, 5 % when not revalued"
         Party = Pool().get('party.party')
         load_code_tables(2026)
         company = create_municipality()
-        create_decision(company, 2026)
+        create_decision(company, 2026, pj_building_rate_residential=D('0.2'),
+            pj_building_rate_non_residential=D('1.3'))
         firm = Party(name="Agro SRL", person_type='legal', cui='4305857')
         firm.save()
-        own(create_apartment(company), firm)
+        office = create_apartment(company)
+        own(office, firm)
         with self.assertRaises(TaxObjectError):
             owner_taxes(firm, company, 2026, AFTER_OUG)
+        office.tax_value = D('500000')
+        office.tax_value_source = 'valuation'
+        office.tax_value_date = dt.date(2023, 5, 10)
+        office.save()
+        # residential: 500 000 × 0.2 % = 1 000 lei
+        _, (line,) = owner_taxes(firm, company, 2026, AFTER_OUG)
+        self.assertEqual(line.amount, D('1000'))
+        self.assertIn('art. 460', line.articles)
+        # non-residential: 500 000 × 1.3 % = 6 500 lei
+        office.use = 'non_residential'
+        office.save()
+        _, (line,) = owner_taxes(firm, company, 2026, AFTER_OUG)
+        self.assertEqual(line.amount, D('6500'))
+        # agricultural: 500 000 × 0.4 % = 2 000 lei
+        office.agricultural_use = True
+        office.save()
+        _, (line,) = owner_taxes(firm, company, 2026, AFTER_OUG)
+        self.assertEqual(line.amount, D('2000'))
+        # valued in 2020, not in the 5 years before 2026: 5 % = 25 000 lei
+        office.tax_value_date = dt.date(2020, 12, 1)
+        office.save()
+        _, (line,) = owner_taxes(firm, company, 2026, AFTER_OUG)
+        self.assertEqual(line.amount, D('25000'))
 
     @with_transaction()
     def test_other_municipality_not_taxed_here(self):

@@ -1,0 +1,476 @@
+# This file is part of OpenPrimărie.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Tests of the annual assessment, the fiscal file and the payments.
+
+Worked examples: the apartment of the fact sheet §1.6 (355 lei in 2026
+after the OUG of 27.02.2026, 418 lei before it), the 2026 car of §3.6
+(1 598 cm³ Euro 4: 150 lei), a trailer up to 1 t (9 lei)."""
+import datetime as dt
+import unittest
+from decimal import Decimal
+
+from trytond.model.exceptions import AccessError
+from trytond.modules.municipality.tests.tools import (
+    create_municipality, create_person, own)
+from trytond.pool import Pool
+from trytond.tests.test_tryton import activate_module, with_transaction
+
+from ..exceptions import NoDecisionError, PaymentError
+from ..fiscal_file import fiscal_position, surcharge, surcharge_months
+from .test_module import AFTER_OUG, create_apartment, create_vehicle, set_rank
+from .tools import create_decision, load_code_tables
+
+D = Decimal
+date = dt.date
+
+
+def setup_2026(bonification='0', **values):
+    "Dej as a rank 0 municipality with its 2026 decision"
+    load_code_tables(2026)
+    company = create_municipality()
+    set_rank(company, '0')
+    create_decision(company, 2026, bonification=D(bonification), **values)
+    return company
+
+
+def assess(company, taxpayers=None, on=AFTER_OUG, year=2026, reason=None):
+    Assessment = Pool().get('local_tax.assessment')
+    return Assessment.assess(company, year, on, taxpayers=taxpayers,
+        reason=reason)
+
+
+def obligations(taxpayer, **domain):
+    Obligation = Pool().get('local_tax.obligation')
+    return Obligation.search([('taxpayer', '=', taxpayer.id)]
+        + [(k, '=', v) for k, v in domain.items()],
+        order=[('due_date', 'ASC'), ('id', 'ASC')])
+
+
+def schedule(taxpayer):
+    return [(o.tax_type, o.instalment, o.due_date, o.amount)
+        for o in obligations(taxpayer, state='posted')]
+
+
+def pay(company, taxpayer, amount, on, channel='cash', **values):
+    Payment = Pool().get('local_tax.payment')
+    return Payment.receive(company, taxpayer, D(amount), on, channel, **values)
+
+
+def unpaid(taxpayer, on=None):
+    Obligation = Pool().get('local_tax.obligation')
+    from trytond.transaction import Transaction
+    with Transaction().set_context(fiscal_file_date=on):
+        return {o.description: o.balance
+            for o in Obligation.browse(obligations(taxpayer))}
+
+
+def fine(company, taxpayer, amount, due, enforceable=True, tax_type='fine',
+        description="Amendă"):
+    Obligation = Pool().get('local_tax.obligation')
+    obligation = Obligation(
+        company=company, taxpayer=taxpayer, fiscal_year=due.year,
+        tax_type=tax_type, description=description, amount=D(amount),
+        date=due - dt.timedelta(days=15), due_date=due,
+        enforceable=enforceable)
+    obligation.save()
+    Obligation.post([obligation])
+    return obligation
+
+
+class FiscalTestCase(unittest.TestCase):
+    "Test the assessment, the fiscal file and the payments"
+
+    @classmethod
+    def setUpClass(cls):
+        activate_module('local_tax')
+
+    # Surcharges (CPF art. 183)
+
+    def test_surcharge_months_around_month_ends(self):
+        "1 % per month or fraction, from the day after the due date"
+        for due, paid, months in [
+                (date(2026, 3, 31), date(2026, 3, 31), 0),
+                (date(2026, 3, 31), date(2026, 4, 1), 1),
+                (date(2026, 3, 31), date(2026, 4, 30), 1),
+                (date(2026, 3, 31), date(2026, 5, 1), 2),
+                (date(2026, 3, 31), date(2026, 5, 2), 2),    # fact sheet §6
+                (date(2026, 3, 31), date(2026, 5, 31), 2),
+                (date(2026, 3, 31), date(2026, 6, 1), 3),
+                (date(2026, 9, 30), date(2026, 10, 31), 1),
+                (date(2026, 9, 30), date(2026, 11, 1), 2),
+                (date(2026, 2, 28), date(2026, 3, 31), 1),
+                (date(2026, 2, 28), date(2026, 4, 1), 2),
+                (date(2026, 1, 15), date(2026, 2, 15), 1),
+                (date(2026, 1, 15), date(2026, 2, 16), 2),
+                (date(2026, 1, 30), date(2026, 2, 28), 1),
+                (date(2026, 1, 30), date(2026, 3, 1), 2),
+                (date(2027, 12, 31), date(2028, 2, 29), 2),
+                (date(2025, 9, 30), date(2026, 9, 30), 12),
+                (date(2025, 9, 30), date(2026, 10, 1), 13),
+                ]:
+            with self.subTest(due=due, paid=paid):
+                self.assertEqual(surcharge_months(due, paid), months)
+        # 157 lei due 31 March paid 2 May: 2 months × 1 % = 3.14 lei
+        self.assertEqual(
+            surcharge(D('157'), date(2026, 3, 31), date(2026, 5, 2), D(1)),
+            D('3.14'))
+
+    # The annual assessment
+
+    @with_transaction()
+    def test_assessment_instalments_and_small_taxes(self):
+        "Two equal instalments; a tax up to 50 lei per kind due by 31 March"
+        company = setup_2026()
+        owner = create_person("Popescu", "Ion")
+        other = create_person("Ionescu", "Maria")
+        own(create_apartment(company), owner)                     # 355
+        own(create_vehicle(company, 'CJ01AAA', euro_norm='euro4'),
+            owner)                                                # 150
+        own(create_vehicle(company, 'CJ02AAA', category='trailer',
+                fuel='other', max_mass=1000), owner)              # 9
+        own(create_vehicle(company, 'CJ03AAA', category='trailer',
+                fuel='other', max_mass=1000), other)              # 9
+        decisions = assess(company, on=date(2026, 3, 2))
+        self.assertEqual(len(decisions), 2)
+        mine, = [d for d in decisions if d.taxpayer == owner]
+        self.assertEqual(mine.total, D('514'))
+        self.assertEqual(mine.number.split('/')[0], '2026')
+        self.assertEqual(sorted(l.amount for l in mine.lines),
+            [D('9'), D('150'), D('355')])
+        # the vehicle tax is cumulated (159 lei) before the 50 lei rule
+        self.assertEqual(sorted(schedule(owner)), sorted([
+                    ('building', 1, date(2026, 3, 31), D('177.50')),
+                    ('building', 2, date(2026, 9, 30), D('177.50')),
+                    ('vehicle', 1, date(2026, 3, 31), D('79.50')),
+                    ('vehicle', 2, date(2026, 9, 30), D('79.50')),
+                    ]))
+        self.assertEqual(schedule(other),
+            [('vehicle', 1, date(2026, 3, 31), D('9'))])
+        # a re-run assesses nobody twice
+        self.assertEqual(assess(company, on=date(2026, 3, 2)), [])
+
+    @with_transaction()
+    def test_threshold_inclusive(self):
+        "50 lei is paid whole by the first instalment, 51 lei in two"
+        from ..assessment import Computation
+        company = setup_2026()
+        computation = Computation(company, 2026, date(2026, 1, 10))
+        self.assertEqual(computation.schedule(D('50'), date(2026, 1, 10)),
+            [(1, date(2026, 3, 31), D('50'))])
+        self.assertEqual(computation.schedule(D('51'), date(2026, 1, 10)), [
+                (1, date(2026, 3, 31), D('25.50')),
+                (2, date(2026, 9, 30), D('25.50'))])
+        self.assertEqual(computation.schedule(D('157'), date(2026, 1, 10)), [
+                (1, date(2026, 3, 31), D('78.50')),
+                (2, date(2026, 9, 30), D('78.50'))])
+        # issued on 20 April: the past deadline becomes 20 May (art. 156(1))
+        self.assertEqual(computation.schedule(D('157'), date(2026, 4, 20)), [
+                (1, date(2026, 5, 20), D('78.50')),
+                (2, date(2026, 9, 30), D('78.50'))])
+
+    @with_transaction()
+    def test_acquisition_and_sale_during_the_year(self):
+        "The seller owes the year of the sale, the buyer from the next year"
+        Ownership = Pool().get('ownership.ownership')
+        company = setup_2026()
+        seller = create_person("Popescu", "Ion")
+        buyer = create_person("Ionescu", "Maria")
+        apartment = create_apartment(company)
+        own(apartment, seller, start=date(2010, 4, 2))
+        Ownership.transfer('building', apartment, date(2026, 5, 1),
+            "Contract 123/2026", [(buyer, 1, 1)])
+        car = create_vehicle(company, 'CJ09XYZ', euro_norm='euro4',
+            registration_date=date(2026, 2, 1))
+        own(car, buyer, start=date(2026, 2, 1))
+        decisions = assess(company, on=date(2026, 6, 1))
+        self.assertEqual([d.taxpayer for d in decisions], [seller])
+        self.assertEqual(decisions[0].total, D('355'))
+        self.assertEqual(obligations(buyer), [])
+
+    @with_transaction()
+    def test_failed_batch_leaves_no_decision(self):
+        "A vehicle without Euro norm in 2026 stops the batch: nothing issued"
+        pool = Pool()
+        Batch = pool.get('local_tax.assessment.batch')
+        Assessment = pool.get('local_tax.assessment')
+        company = setup_2026()
+        good = create_person("Popescu", "Ion")
+        bad = create_person("Ionescu", "Maria")
+        own(create_apartment(company), good)
+        own(create_vehicle(company, 'CJ01BAD', euro_norm=None), bad)
+        batch = Batch(company=company, fiscal_year=2026,
+            date=date(2026, 3, 2))
+        batch.save()
+        Batch.write([batch], {'state': 'running'})
+        Batch.process([batch])
+        self.assertEqual(batch.state, 'failed')
+        self.assertIn('CJ01BAD', batch.message)
+        self.assertEqual(Assessment.search([]), [])
+        self.assertEqual(obligations(good), [])
+        # fixed, the batch runs again and issues both
+        vehicle, = pool.get('vehicle.vehicle').search(
+            [('registration_number', '=', 'CJ01BAD')])
+        vehicle.euro_norm = 'euro6'
+        vehicle.save()
+        Batch.write([batch], {'state': 'running'})
+        Batch.process([batch])
+        self.assertEqual(batch.state, 'done')
+        self.assertEqual(batch.issued, 2)
+
+    @with_transaction()
+    def test_year_without_decision(self):
+        "A year with no council decision is refused"
+        load_code_tables(2026)
+        company = create_municipality()
+        with self.assertRaises(NoDecisionError):
+            assess(company)
+
+    @with_transaction()
+    def test_issued_decision_not_modifiable(self):
+        "An issued decision, its lines and obligations are never changed"
+        company = setup_2026()
+        owner = create_person("Popescu", "Ion")
+        own(create_apartment(company), owner)
+        decision, = assess(company)
+        Assessment = Pool().get('local_tax.assessment')
+        Obligation = Pool().get('local_tax.obligation')
+        with self.assertRaises(AccessError):
+            Assessment.write([decision], {'total': D('1')})
+        with self.assertRaises(AccessError):
+            Assessment.delete([decision])
+        with self.assertRaises(AccessError):
+            Obligation.write(list(decision.obligations), {'amount': D('1')})
+        with self.assertRaises(AccessError):
+            Obligation.delete(list(decision.obligations))
+
+    @with_transaction()
+    def test_exemptions_by_month(self):
+        "A full exemption from January; a 50 % reduction from July"
+        Exemption = Pool().get('local_tax.exemption')
+        company = setup_2026()
+        veteran = create_person("Popescu", "Ion")
+        other = create_person("Ionescu", "Maria")
+        own(create_apartment(company), veteran)
+        own(create_apartment(company), other)
+        Exemption.create([{
+                    'company': company.id, 'party': veteran.id,
+                    'tax': 'building', 'percentage': D(100),
+                    'legal_basis': "art. 456(1)",
+                    'start_date': date(2025, 6, 1),
+                    }, {
+                    'company': company.id, 'party': other.id,
+                    'percentage': D(50), 'legal_basis': "OUG 2026",
+                    'start_date': date(2026, 7, 1),
+                    }])
+        decisions = assess(company)
+        self.assertEqual([d.taxpayer for d in decisions], [veteran, other])
+        exempted, reduced = decisions
+        self.assertEqual(exempted.total, D('0'))
+        self.assertEqual(obligations(veteran), [])
+        # 354.9702 × (1 − 50 % × 6/12) = 266.23 → 266
+        self.assertEqual(reduced.total, D('266'))
+
+    # Payments
+
+    @with_transaction()
+    def test_payment_confirmed_three_times_booked_once(self):
+        "The same transaction id books one payment"
+        Payment = Pool().get('local_tax.payment')
+        company = setup_2026()
+        owner = create_person("Popescu", "Ion")
+        own(create_apartment(company), owner)
+        assess(company)
+        payments = [pay(company, owner, '177.50', date(2026, 3, 20),
+                channel='ghiseul', external_id='GH-2026-000042')
+            for _ in range(3)]
+        self.assertEqual(len({p.id for p in payments}), 1)
+        self.assertEqual(len(Payment.search([])), 1)
+        self.assertEqual(unpaid(owner)['Building Tax 2026, instalment 1'],
+            D('0'))
+        # the same id with another amount is refused, not booked
+        with self.assertRaises(PaymentError):
+            pay(company, owner, '100', date(2026, 3, 20), channel='ghiseul',
+                external_id='GH-2026-000042')
+        self.assertEqual(len(Payment.search([])), 1)
+
+    @with_transaction()
+    def test_bad_payments_refused(self):
+        "A negative amount, no taxpayer, an online payment without id"
+        company = setup_2026()
+        owner = create_person("Popescu", "Ion")
+        for amount in ['-10', '0', '10.005']:
+            with self.assertRaises(PaymentError):
+                pay(company, owner, amount, date(2026, 3, 1))
+        with self.assertRaises(PaymentError):
+            pay(company, None, '10', date(2026, 3, 1))
+        with self.assertRaises(PaymentError):
+            pay(company, owner, '10', date(2026, 3, 1), channel='portal')
+        Payment = Pool().get('local_tax.payment')
+        self.assertEqual(Payment.search([]), [])
+
+    @with_transaction()
+    def test_bonification_31_march_and_1_april(self):
+        "10 % when the year's tax is paid by 31 March; none on 1 April"
+        company = setup_2026(bonification='10')
+        early = create_person("Popescu", "Ion")
+        late = create_person("Ionescu", "Maria")
+        own(create_apartment(company), early)
+        own(create_apartment(company), late)
+        assess(company)
+        # 355 − 35.50 = 319.50 on 31 March: the whole year is paid
+        payment = pay(company, early, '319.50', date(2026, 3, 31))
+        self.assertEqual(payment.unallocated, D('0'))
+        self.assertEqual(set(unpaid(early).values()), {D('0')})
+        position = fiscal_position(company, early, date(2026, 12, 31))
+        self.assertEqual(position['balance'], D('0'))
+        # the same on 1 April: instalment 1 paid a day late bears 1 %
+        # (1.78 lei), the rest goes to instalment 2
+        payment = pay(company, late, '319.50', date(2026, 4, 1))
+        self.assertEqual(payment.unallocated, D('0'))
+        balances = unpaid(late)
+        self.assertEqual(balances['Building Tax 2026, instalment 1'], D('0'))
+        self.assertEqual(
+            balances['Late-payment surcharge on Building Tax 2026, '
+                'instalment 1'], D('0'))
+        self.assertEqual(
+            balances['Building Tax 2026, instalment 2'], D('37.28'))
+
+    @with_transaction()
+    def test_bonification_needs_the_whole_year(self):
+        "Only instalment 1 paid by 31 March: no bonification"
+        company = setup_2026(bonification='10')
+        owner = create_person("Popescu", "Ion")
+        own(create_apartment(company), owner)
+        assess(company)
+        pay(company, owner, '177.50', date(2026, 3, 31))
+        self.assertEqual(
+            unpaid(owner)['Building Tax 2026, instalment 2'], D('177.50'))
+        # the rest paid on 31 March too: the whole year less 10 %
+        pay(company, owner, '142', date(2026, 3, 31))
+        self.assertEqual(set(unpaid(owner).values()), {D('0')})
+
+    @with_transaction()
+    def test_allocation_order_art_165(self):
+        "Fines first, the indicated debt, principal oldest first, accessories"
+        company = setup_2026()
+        owner = create_person("Popescu", "Ion")
+        old_tax = fine(company, owner, '80', date(2025, 9, 30),
+            tax_type='building', description="Building Tax 2025")
+        ticket = fine(company, owner, '100', date(2026, 2, 10),
+            description="Amendă PV 12/2026")
+        fee = fine(company, owner, '20', date(2026, 4, 30), tax_type='fee',
+            description="Taxă certificat")
+        tax = fine(company, owner, '200', date(2026, 3, 31),
+            tax_type='land', description="Land Tax 2026")
+        # 150 lei indicating the 2026 land tax, on 15 April: the fine first
+        pay(company, owner, '150', date(2026, 4, 15), obligations=[tax])
+        balances = unpaid(owner)
+        self.assertEqual(balances["Amendă PV 12/2026"], D('0'))
+        self.assertEqual(balances["Land Tax 2026"], D('150'))
+        self.assertEqual(balances["Building Tax 2025"], D('80'))
+        # the 50 lei paid on the land tax 15 days late: 1 % = 0.50
+        self.assertEqual(balances[
+                "Late-payment surcharge on Land Tax 2026"], D('0.50'))
+        # paying a fee does not go to the fine first (art. 165(2))
+        ticket2 = fine(company, owner, '50', date(2026, 4, 10),
+            description="Amendă PV 13/2026")
+        pay(company, owner, '20', date(2026, 4, 15), obligations=[fee])
+        balances = unpaid(owner)
+        self.assertEqual(balances["Taxă certificat"], D('0'))
+        self.assertEqual(balances["Amendă PV 13/2026"], D('50'))
+        # 300 lei, nothing indicated: the fine, the principal oldest first
+        # (2025 tax, 7 months late: 5.60 lei surcharge), then accessories
+        pay(company, owner, '300', date(2026, 4, 20))
+        balances = unpaid(owner)
+        self.assertEqual(balances["Amendă PV 13/2026"], D('0'))
+        self.assertEqual(balances["Building Tax 2025"], D('0'))
+        self.assertEqual(balances["Land Tax 2026"], D('0'))
+        self.assertEqual(balances[
+                "Late-payment surcharge on Building Tax 2025"], D('0'))
+        # 300 − 50 − 80 − 150 = 20 left: 0.50 + 5.60 + 1.50 of surcharges,
+        # the rest a credit
+        position = fiscal_position(company, owner, date(2026, 4, 20))
+        self.assertEqual(position['accessories'], D('0'))
+        self.assertEqual(position['credit'], D('12.40'))
+        del ticket, ticket2, old_tax
+
+    @with_transaction()
+    def test_cancel_payment_is_a_reversal(self):
+        "Cancelling books a reversal; the debts and surcharge are restored"
+        Payment = Pool().get('local_tax.payment')
+        company = setup_2026()
+        owner = create_person("Popescu", "Ion")
+        tax = fine(company, owner, '200', date(2026, 3, 31),
+            tax_type='land', description="Land Tax 2026")
+        payment = pay(company, owner, '210', date(2026, 5, 5))
+        self.assertEqual(unpaid(owner)["Land Tax 2026"], D('0'))
+        Payment.cancel([payment])
+        self.assertEqual(payment.state, 'cancelled')
+        reversal, = Payment.search([('reversal_of', '=', payment.id)])
+        self.assertEqual(reversal.amount, D('-210'))
+        balances = unpaid(owner)
+        self.assertEqual(balances["Land Tax 2026"], D('200'))
+        self.assertEqual(balances[
+                "Late-payment surcharge on Land Tax 2026"], D('0'))
+        today = Pool().get('ir.date').today()
+        self.assertEqual(
+            fiscal_position(company, owner, today)['credit'], D('0'))
+        with self.assertRaises(AccessError):
+            Payment.delete([payment])
+        del tax
+
+    @with_transaction()
+    def test_corrective_decision_credit(self):
+        "February 2026: 418 lei assessed and paid, corrected to 355: credit"
+        company = setup_2026()
+        owner = create_person("Popescu", "Ion")
+        own(create_apartment(company), owner)
+        initial, = assess(company, on=date(2026, 2, 1))
+        self.assertEqual(initial.total, D('418'))
+        pay(company, owner, '418', date(2026, 2, 10))
+        corrective, = assess(company, [owner], on=AFTER_OUG,
+            reason="OUG of 27.02.2026: reductions by age")
+        self.assertEqual(corrective.kind, 'corrective')
+        self.assertEqual(corrective.corrects, initial)
+        self.assertEqual(corrective.total, D('355'))
+        position = fiscal_position(company, owner, AFTER_OUG)
+        self.assertEqual(position['principal'], D('0'))
+        self.assertEqual(position['credit'], D('63'))
+        # nothing changed since: no new decision
+        self.assertEqual(assess(company, [owner], on=AFTER_OUG), [])
+        # the credit is offset against the next debt (art. 167)
+        fine(company, owner, '50', date(2026, 4, 10))
+        position = fiscal_position(company, owner, date(2026, 4, 10))
+        self.assertEqual(position['principal'], D('0'))
+        self.assertEqual(position['credit'], D('13'))
+
+    @with_transaction()
+    def test_corrective_decision_increase(self):
+        "A tax raised after the first deadline: the difference per art. 156"
+        company = setup_2026()
+        owner = create_person("Popescu", "Ion")
+        apartment = create_apartment(company)
+        own(apartment, owner)
+        assess(company, on=AFTER_OUG)
+        apartment.built_area = D('120')
+        apartment.save()
+        corrective, = assess(company, [owner], on=date(2026, 6, 10))
+        self.assertEqual(corrective.total, D('710'))
+        self.assertIn(('building', 1, date(2026, 7, 5), D('177.50')),
+            schedule(owner))
+        self.assertIn(('building', 2, date(2026, 9, 30), D('177.50')),
+            schedule(owner))
+
+    @with_transaction()
+    def test_fiscal_position_surcharge_on_date(self):
+        "The surcharge is computable on any date, booked only when paid"
+        company = setup_2026()
+        owner = create_person("Popescu", "Ion")
+        own(create_apartment(company), owner)
+        assess(company)
+        position = fiscal_position(company, owner, date(2026, 5, 2))
+        # instalment 1 (177.50) unpaid since 31 March: 2 months → 3.55
+        self.assertEqual(position['pending_surcharge'], D('3.55'))
+        self.assertEqual(position['balance'], D('358.55'))
+        position = fiscal_position(company, owner, date(2026, 3, 31))
+        self.assertEqual(position['pending_surcharge'], D('0'))
