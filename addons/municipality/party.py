@@ -209,6 +209,12 @@ class Party(metaclass=PoolMeta):
             if code.isdigit():
                 domain = ['OR', domain,
                     ('identifiers.code_compact', '=', code)]
+            elif operator.endswith('like') and code.strip('%'):
+                # a clerk also finds a taxpayer by the street of an address
+                domain = ['OR', domain,
+                    ('addresses.street_name', operator, operand, *extra),
+                    ('addresses.ro_street.name', operator, operand, *extra),
+                    ]
         return domain
 
     def compute_fields(self, field_names=None):

@@ -474,3 +474,24 @@ class FiscalTestCase(unittest.TestCase):
         self.assertEqual(position['balance'], D('358.55'))
         position = fiscal_position(company, owner, date(2026, 3, 31))
         self.assertEqual(position['pending_surcharge'], D('0'))
+
+    @with_transaction()
+    def test_fiscal_file_on_the_party(self):
+        "The clerk sees the whole fiscal file on the taxpayer's form"
+        from trytond.transaction import Transaction
+        Party = Pool().get('party.party')
+        company = setup_2026()
+        owner = create_person("Popescu", "Ion")
+        own(create_apartment(company), owner)
+        assess(company)
+        pay(company, owner, '100', date(2026, 3, 20))
+        with Transaction().set_context(
+                company=company.id, fiscal_file_date=date(2026, 5, 2)):
+            owner = Party(owner.id)
+            self.assertEqual(len(owner.fiscal_assessments), 1)
+            self.assertEqual(len(owner.fiscal_obligations), 2)
+            self.assertEqual(len(owner.fiscal_payments), 1)
+            self.assertEqual(owner.fiscal_principal, D('255'))
+            # 77.50 of instalment 1 unpaid since 31 March: 2 % = 1.55
+            self.assertEqual(owner.fiscal_accessories, D('1.55'))
+            self.assertEqual(owner.fiscal_balance, D('256.55'))

@@ -116,6 +116,21 @@ class MunicipalityTestCase(CompanyTestMixin, ModuleTestCase):
             Party.search([('cnp', '=', CNP_MALE_1963)]), [person])
 
     @with_transaction()
+    def test_search_by_address(self):
+        "A clerk finds a person by the street of an address"
+        Party = Pool().get('party.party')
+        person = create_person("Popescu", "Ion", CNP_MALE_1963)
+        create_person("Ionescu", "Maria", CNP_FEMALE_1970)
+        address, = person.addresses or [None]
+        if address is None:
+            address = Pool().get('party.address')(party=person)
+        address.street_name = "Strada Republicii"
+        address.building_number = "12"
+        address.save()
+        self.assertEqual(
+            Party.search([('rec_name', 'ilike', '%republicii%')]), [person])
+
+    @with_transaction()
     def test_date_of_death_in_future_refused(self):
         "A date of death in the future or before the birth is refused"
         person = create_person("Popescu", "Ion", CNP_MALE_1963)
