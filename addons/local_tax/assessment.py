@@ -592,9 +592,7 @@ def atomic(name='local_tax_batch'):
     except Exception:
         cursor.execute(f'ROLLBACK TO SAVEPOINT {name}')
         transaction.counter += 1
-        for model in ['local_tax.assessment', 'local_tax.assessment.line',
-                'local_tax.obligation']:
-            transaction.create_records.pop(model, None)
+        transaction.create_records.clear()
         raise
     else:
         cursor.execute(f'RELEASE SAVEPOINT {name}')

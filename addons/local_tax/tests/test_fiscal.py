@@ -9,6 +9,7 @@ import datetime as dt
 import unittest
 from decimal import Decimal
 
+from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
 from trytond.modules.municipality.tests.tools import (
     create_municipality, create_person, own)
@@ -495,3 +496,31 @@ class FiscalTestCase(unittest.TestCase):
             # 77.50 of instalment 1 unpaid since 31 March: 2 % = 1.55
             self.assertEqual(owner.fiscal_accessories, D('1.55'))
             self.assertEqual(owner.fiscal_balance, D('256.55'))
+
+    @with_transaction()
+    def test_import_council_decision(self):
+        "The demo HCL file gives a decision within the Code's bounds"
+        from ..code_table import SHIPPED_DIR
+        from ..decision_import import import_decision
+        from ..exceptions import CodeTableImportError
+        Decision = Pool().get('local_tax.council_decision')
+        load_code_tables(2026)
+        company = create_municipality()
+        data = (SHIPPED_DIR / 'demo-hcl-2026.csv').read_bytes()
+        decision = import_decision(company, data)
+        self.assertEqual(decision.state, 'draft')
+        self.assertEqual(decision.number, '212')
+        self.assertEqual(decision.bonification, D('10'))
+        self.assertEqual(len(decision.amounts), 33)
+        Decision.approve([decision])
+        # a value outside the Code's range is refused, nothing is created
+        bad = data.decode().replace(
+            'building_rate_residential,,,,,,,,0.1',
+            'building_rate_residential,,,,,,,,0.3').encode()
+        with self.assertRaises(UserError):
+            import_decision(company, bad)
+        # a row naming no Code value
+        bad = data.decode() + '2026,212,2025-12-18,,land_built,,,E,0,,,1,,\n'
+        with self.assertRaises(CodeTableImportError):
+            import_decision(company, bad.encode())
+        self.assertEqual(len(Decision.search([])), 1)
