@@ -18,6 +18,7 @@ from types import SimpleNamespace
 from sql import Null
 from sql.aggregate import Max
 
+from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.pool import Pool
@@ -26,7 +27,8 @@ from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
 from . import bulk
-from .exceptions import IssuedDecisionError
+from .exceptions import (
+    IssuedDecisionError, MissingParameterError, TaxObjectError)
 from .exemption import relief
 from .fiscal_file import (
     ASSESSED_TAXES, ZERO, balances, money, month_end)
@@ -118,7 +120,7 @@ class Assessment(ModelSQL, ModelView):
 
     @classmethod
     def assess(cls, company, year, date, taxpayers=None, batch=None,
-            reason=None):
+            reason=None, skipped=None):
         """Issue the decisions of the year on the date.
 
         Without taxpayers: every owner of a taxable object of the
@@ -127,7 +129,7 @@ class Assessment(ModelSQL, ModelView):
         each one alone, issuing a corrective decision when one was already
         issued and the taxes changed.  Returns the decisions issued."""
         if taxpayers is None:
-            return cls._assess_all(company, year, date, batch)
+            return cls._assess_all(company, year, date, batch, skipped)
         result = []
         previous = cls._latest(company, year, taxpayers)
         computation = Computation(company, year, date)
@@ -155,7 +157,9 @@ class Assessment(ModelSQL, ModelView):
         return {a.taxpayer.id: a for a in assessments}
 
     @classmethod
-    def _assess_all(cls, company, year, date, batch):
+    def _assess_all(cls, company, year, date, batch, skipped):
+        """The annual batch; with a `skipped` list, a taxpayer whose tax
+        cannot be computed is added to it instead of stopping the batch"""
         computation = Computation(company, year, date)
         assessed = set(cls._assessed(company, year))
         owners = [o for o in computation.owners() if o not in assessed]
@@ -165,7 +169,13 @@ class Assessment(ModelSQL, ModelView):
             chunk = Party.browse(owners[start:start + PROGRESS_EVERY])
             pairs = []
             for taxpayer in chunk:
-                lines = computation.lines_of(taxpayer)
+                try:
+                    lines = computation.lines_of(taxpayer)
+                except (TaxObjectError, MissingParameterError) as exception:
+                    if skipped is None:
+                        raise
+                    skipped.append((taxpayer, exception.message))
+                    continue
                 if lines:
                     pairs.append((taxpayer, lines))
             issued.extend(computation.issue(pairs, batch=batch, bulk_=True))
@@ -620,6 +630,15 @@ class AssessmentBatch(Workflow, ModelSQL, ModelView):
             ('done', "Done"),
             ('failed', "Failed"),
             ], "State", required=True, readonly=True, sort=False)
+    on_error = fields.Selection([
+            ('stop', "Stop: Issue Nothing"),
+            ('skip', "Skip the Taxpayer and List It"),
+            ], "On Error", required=True,
+        states={'readonly': Eval('state') == 'running'},
+        help="What to do when the tax of an object cannot be computed "
+        "(missing data): stop the whole batch, issuing nothing, or assess "
+        "the other taxpayers and list those skipped, to assess them alone "
+        "once their data is complete.")
     message = fields.Text("Message", readonly=True)
     issued = fields.Integer("Decisions Issued", readonly=True)
     progress = fields.Function(
@@ -681,17 +700,21 @@ class AssessmentBatch(Workflow, ModelSQL, ModelView):
         cls.__queue__.process(batches)
 
     @classmethod
+    def default_on_error(cls):
+        return 'stop'
+
+    @classmethod
     def process(cls, batches):
         Assessment = Pool().get('local_tax.assessment')
-        from trytond.exceptions import UserError
         for batch in batches:
             if batch.state != 'running':
                 continue
+            skipped = [] if batch.on_error == 'skip' else None
             try:
                 with atomic():
                     issued = Assessment.assess(
                         batch.company, batch.fiscal_year, batch.date,
-                        batch=batch)
+                        batch=batch, skipped=skipped)
             except UserError as exception:
                 cls.write([batch], {
                         'state': 'failed',
@@ -701,7 +724,7 @@ class AssessmentBatch(Workflow, ModelSQL, ModelView):
                 cls.write([batch], {
                         'state': 'done',
                         'issued': (batch.issued or 0) + len(issued),
-                        'message': None,
+                        'message': skipped_message(skipped),
                         })
 
     def report_progress(self, done, total):
@@ -716,6 +739,14 @@ class AssessmentBatch(Workflow, ModelSQL, ModelView):
         with transaction.new_transaction() as new:
             Progress.create([{'batch': self.id, 'done': done, 'total': total}])
             new.commit()
+
+
+def skipped_message(skipped, limit=100):
+    if not skipped:
+        return None
+    lines = [gettext('local_tax.msg_batch_skipped', count=len(skipped))]
+    lines += [f'{t.rec_name}: {m}' for t, m in skipped[:limit]]
+    return '\n'.join(lines)
 
 
 class AssessmentBatchProgress(ModelSQL):

@@ -219,6 +219,32 @@ class FiscalTestCase(unittest.TestCase):
         self.assertEqual(batch.issued, 2)
 
     @with_transaction()
+    def test_batch_skipping_errors(self):
+        "Asked to, the batch skips a taxpayer it cannot assess and lists it"
+        Batch = Pool().get('local_tax.assessment.batch')
+        company = setup_2026()
+        good = create_person("Popescu", "Ion")
+        bad = create_person("Ionescu", "Maria")
+        own(create_apartment(company), good)
+        own(create_vehicle(company, 'CJ01BAD', euro_norm=None), bad)
+        batch = Batch(company=company, fiscal_year=2026,
+            date=date(2026, 3, 2), on_error='skip')
+        batch.save()
+        Batch.write([batch], {'state': 'running'})
+        Batch.process([batch])
+        self.assertEqual(batch.state, 'done')
+        self.assertEqual(batch.issued, 1)
+        self.assertIn('Ionescu', batch.message)
+        self.assertIn('CJ01BAD', batch.message)
+        # once the data is complete the taxpayer is assessed alone
+        vehicle, = Pool().get('vehicle.vehicle').search(
+            [('registration_number', '=', 'CJ01BAD')])
+        vehicle.euro_norm = 'euro6'
+        vehicle.save()
+        decision, = assess(company, [bad])
+        self.assertEqual(decision.kind, 'initial')
+
+    @with_transaction()
     def test_year_without_decision(self):
         "A year with no council decision is refused"
         load_code_tables(2026)
