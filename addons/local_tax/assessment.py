@@ -596,6 +596,7 @@ def atomic(name='local_tax_batch'):
     no decision behind"""
     transaction = Transaction()
     cursor = transaction.connection.cursor()
+    created = {k: list(v) for k, v in transaction.create_records.items()}
     cursor.execute(f'SAVEPOINT {name}')
     try:
         yield
@@ -603,6 +604,7 @@ def atomic(name='local_tax_batch'):
         cursor.execute(f'ROLLBACK TO SAVEPOINT {name}')
         transaction.counter += 1
         transaction.create_records.clear()
+        transaction.create_records.update(created)
         raise
     else:
         cursor.execute(f'RELEASE SAVEPOINT {name}')

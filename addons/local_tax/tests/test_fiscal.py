@@ -215,7 +215,7 @@ class FiscalTestCase(unittest.TestCase):
         vehicle.save()
         Batch.write([batch], {'state': 'running'})
         Batch.process([batch])
-        self.assertEqual(batch.state, 'done')
+        self.assertEqual(batch.state, 'done', batch.message)
         self.assertEqual(batch.issued, 2)
 
     @with_transaction()
