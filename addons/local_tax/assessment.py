@@ -339,7 +339,8 @@ class Computation:
             tax, whole, articles, unverified = self._object_tax(asset, legal)
             exact = whole * share.numerator / share.denominator
             remitted = exact * relief(exemptions, tax, asset, self.year)
-            amount = round_tax(exact - remitted, self.decision.rounding)
+            amount = money(round_tax(
+                    exact - remitted, self.decision.rounding))
             lines.append(Line(
                     tax=tax, asset=asset, field=ASSET_FIELDS[model],
                     share=(f'{share.numerator}/{share.denominator}'
