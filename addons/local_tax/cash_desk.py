@@ -184,8 +184,15 @@ class CashDesk(DeactivableMixin, ModelSQL, ModelView):
                 desks = cls.search(domain, limit=1)
         if desks:
             return desks[0]
+        with Transaction().set_context(active_test=False):
+            codes = {d.code for d in cls.search(
+                        [('company', '=', company.id)])}
+        code, number = 'WEB', 1
+        while code in codes:
+            number += 1
+            code = f'WEB{number}'
         desk = cls(
-            company=company, online=True, code='WEB',
+            company=company, online=True, code=code,
             name=gettext('local_tax.msg_cash_desk_online_name'))
         desk.save()
         return desk
@@ -671,6 +678,7 @@ class CashClosing(Workflow, ModelSQL, ModelView):
     def close(cls, closings):
         pool = Pool()
         Date = pool.get('ir.date')
+        CashDesk = pool.get('local_tax.cash_desk')
         Line = pool.get('local_tax.cash_closing.line')
         today = Date.today()
         now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
@@ -682,7 +690,7 @@ class CashClosing(Workflow, ModelSQL, ModelView):
                         closing=closing.rec_name))
             closing.cash_desk.check_cashier()
             # no booking at the desk while its day is summed up
-            closing.cash_desk.__class__.lock([closing.cash_desk])
+            CashDesk.lock([closing.cash_desk])
             values, closing_lines = closing._sum_up()
             values['closed_by'] = Transaction().user or None
             values['closed_at'] = now

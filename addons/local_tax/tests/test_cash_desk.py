@@ -6,18 +6,20 @@ import datetime as dt
 import io
 import unittest
 import zipfile
+from contextlib import contextmanager
 from decimal import Decimal
 
 from num2words import CONVERTER_CLASSES, num2words
 
 from trytond.config import config
 from trytond.model.exceptions import AccessError
+from trytond.model.modelview import AccessButtonError
 from trytond.modules.company.tests import set_company
 from trytond.modules.municipality.tests.tools import (
     create_municipality, create_person)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, check_access
 
 from ..bank_statement import BankStatementError, import_statement
 from ..cash_desk import CashDeskClosedError, CashDeskError
@@ -58,6 +60,35 @@ def at_desk(desk, taxpayer, amount, on, channel='cash', **values):
     payment = pay(desk.company, taxpayer, amount, on, channel=channel,
         cash_desk=desk, **values)
     return payment, payment.receipt
+
+
+def create_user(login, group, company):
+    pool = Pool()
+    User = pool.get('res.user')
+    ModelData = pool.get('ir.model.data')
+    user, = User.create([{
+                'name': login.title(),
+                'login': login,
+                'groups': [('add', [ModelData.get_id('local_tax', group)])],
+                'companies': [('add', [company.id])],
+                'company': company.id,
+                }])
+    return user
+
+
+@contextmanager
+def as_user(user, access=True):
+    "Run as the user with its preferences, the access rights checked"
+    User = Pool().get('res.user')
+    transaction = Transaction()
+    with transaction.set_user(user.id):
+        with transaction.set_context(
+                User.get_preferences(context_only=True)):
+            if access:
+                with check_access():
+                    yield
+            else:
+                yield
 
 
 def close(desk, on):
@@ -293,6 +324,62 @@ class CashDeskTestCase(unittest.TestCase):
         _, receipt = at_desk(mine, taxpayer, '10', date(2026, 3, 2),
             channel='card', external_id='RRN-1')
         self.assertEqual(receipt.method, 'card')
+
+    @with_transaction()
+    def test_access_by_group(self):
+        "The cashier books and closes at the desk, the head cancels"
+        pool = Pool()
+        Receipt = pool.get('local_tax.receipt')
+        Payment = pool.get('local_tax.payment')
+        Closing = pool.get('local_tax.cash_closing')
+        Start = pool.get('local_tax.counter_payment.start')
+        company = setup_2026()
+        cashier = create_user('casier', 'group_local_tax_cashier', company)
+        clerk = create_user('inspector', 'group_local_tax_clerk', company)
+        head = create_user('sef', 'group_local_tax_head', company)
+        taxpayer = create_person("Popescu", "Ion", cnp=CNP)
+        fine(company, taxpayer, '200', date(2026, 3, 31), tax_type='land',
+            description="Land Tax 2026")
+        desk = create_desk(company, cashiers=[cashier])
+        day = date(2026, 5, 2)
+        with as_user(cashier):
+            # the counter: the debts and the surcharge to date
+            start = Start(**Start.default_get(
+                    list(Start._fields), with_rec_name=False))
+            self.assertEqual(start.cash_desk, desk)
+            start.date = day
+            start.taxpayer = taxpayer
+            start.on_change_taxpayer()
+            self.assertEqual(start.principal, D('200'))
+            self.assertEqual(start.accessories, D('4'))
+        with as_user(cashier, access=False):
+            # booked as the wizard does (its transitions check no access)
+            payment, receipt = at_desk(desk, taxpayer, '204', day)
+        with as_user(cashier):
+            self.assertEqual(receipt.cashier, cashier)
+            self.assertEqual(Receipt.search([]), [receipt])
+            with self.assertRaises(AccessError):
+                Receipt.write([receipt], {'payer_name': "X"})
+            with self.assertRaises(AccessButtonError):
+                Payment.cancel([payment])
+        with as_user(clerk):
+            self.assertEqual(Receipt.search([]), [receipt])
+            with self.assertRaises(AccessError):
+                Closing.create([{
+                            'company': company.id, 'cash_desk': desk.id,
+                            'date': day}])
+        with as_user(clerk, access=False):
+            with self.assertRaises(CashDeskError):
+                at_desk(desk, taxpayer, '10', day)
+        with as_user(head):
+            Payment.cancel([payment])
+        self.assertEqual(Receipt(receipt.id).state, 'cancelled')
+        with as_user(cashier):
+            closing, = Closing.create([{
+                        'company': company.id, 'cash_desk': desk.id,
+                        'date': day}])
+            Closing.close([closing])
+            self.assertEqual(closing.cancelled_count, 1)
 
     # The daily closing
 
