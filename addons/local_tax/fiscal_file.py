@@ -18,7 +18,8 @@ from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.tools import grouped_slice
-from trytond.transaction import Transaction, record_cache_size
+from trytond.transaction import (
+    Transaction, record_cache_size, without_check_access)
 
 from .exceptions import ObligationError, PostedObligationError
 
@@ -95,6 +96,11 @@ def surcharge_rate(company, date):
     """The surcharge per month (%) of the Code table of the year of the
     date, or of the latest year before it"""
     CodeTable = Pool().get('local_tax.code_table')
+    with without_check_access():
+        return _surcharge_rate(CodeTable, date)
+
+
+def _surcharge_rate(CodeTable, date):
     tables = CodeTable.search(
         [('year', '<=', date.year)], order=[('year', 'DESC')])
     for table in tables:
