@@ -870,7 +870,9 @@ class CounterPaymentStart(ModelView):
         if len(desks) == 1:
             return desks[0].id
 
-    @fields.depends('company', 'taxpayer', 'date')
+    @fields.depends(
+        'company', 'taxpayer', 'date', 'obligations', 'indicated',
+        'principal', 'accessories', 'credit', 'balance', 'amount')
     def on_change_taxpayer(self):
         self.obligations = []
         self.indicated = []

@@ -61,11 +61,42 @@ def load(pool, rng):
         complete_legal_person_values(pool, company)
         batch = assess_year(pool, company)
         corrected = correct_after_ordinance(pool, company)
-        payments = pay_year(pool, company, rng)
+        desks = create_desks(pool, company, admin)
+        payments = pay_year(pool, company, rng, desks)
+        closings = close_days(pool, desks)
+    Receipt = pool.get('local_tax.receipt')
     return (f"local taxes: council decisions {', '.join(d.rec_name for d in decisions)}; "
         f"{batch.issued} tax decisions issued for {YEAR}, "
         f"{corrected} corrective decisions after the OUG of 27.02.{YEAR}, "
-        f"{payments} payments")
+        f"{payments} payments, {Receipt.search_count([])} receipts, "
+        f"{closings} daily cash closings")
+
+
+def create_desks(pool, company, cashier):
+    CashDesk = pool.get('local_tax.cash_desk')
+    desks = CashDesk.create([{
+                'company': company.id, 'code': code, 'name': name,
+                'cashiers': [('add', [cashier.id])],
+                } for code, name in [
+                ('C1', "Casieria 1 – Primărie"),
+                ('C2', "Casieria 2 – Centrul civic"),
+                ]])
+    return desks
+
+
+def close_days(pool, desks):
+    "Every day with receipts at the desks is closed, except the last one"
+    Closing = pool.get('local_tax.cash_closing')
+    Receipt = pool.get('local_tax.receipt')
+    closings = []
+    for desk in desks:
+        days = sorted({r.date for r in Receipt.search(
+                        [('cash_desk', '=', desk.id)])})
+        closings += [Closing(company=desk.company, cash_desk=desk, date=day)
+            for day in days[:-1]]
+    Closing.save(closings)
+    Closing.close(closings)
+    return len(closings)
 
 
 def complete_legal_person_values(pool, company):
@@ -117,12 +148,13 @@ def correct_after_ordinance(pool, company):
     return len(corrected)
 
 
-def pay_year(pool, company, rng):
+def pay_year(pool, company, rng, desks):
     """Payments of a year, by the behaviour of the taxpayers: the whole year
     by 31 March (bonification), the two instalments on time, late, part,
     or nothing"""
     from trytond.modules.local_tax.fiscal_file import balances
     Payment = pool.get('local_tax.payment')
+    Receipt = pool.get('local_tax.receipt')
     Assessment = pool.get('local_tax.assessment')
     taxpayers = sorted({a.taxpayer for a in Assessment.search([
                     ('company', '=', company.id),
@@ -141,12 +173,18 @@ def pay_year(pool, company, rng):
         channel = rng.choice(channels)
         external = (f'{channel.upper()}-{YEAR}-{number:06d}'
             if channel in {'bank', 'ghiseul'} else None)
+        desk = rng.choice(desks) if channel in {'cash', 'card'} else None
 
         def pay(amount, date, suffix=''):
             nonlocal count
             count += 1
-            return Payment.receive(company, taxpayer, amount, date, channel,
-                external_id=external and external + suffix)
+            values = {'cash_desk': desk} if desk else {}
+            payment = Payment.receive(company, taxpayer, amount, date,
+                channel, external_id=external and external + suffix,
+                **values)
+            if channel == 'ghiseul':
+                Receipt.issue_for(payment)
+            return payment
         if behaviour == 'early':
             # the whole year less the bonification (the allocation grants it)
             bonification = (due * Decimal('0.10')).quantize(Decimal('0.01'))
@@ -161,7 +199,8 @@ def pay_year(pool, company, rng):
             pay((due / 3).quantize(Decimal('0.01')),
                 dt.date(YEAR, 4, rng.randint(1, 30)))
     # a payment booked on the wrong taxpayer, cancelled by a reversal
-    booked = Payment.search([('channel', '=', 'cash')], limit=1)
+    booked = Payment.search([('channel', '=', 'cash')], limit=1,
+        order=[('date', 'DESC'), ('id', 'DESC')])
     if booked:
         Payment.cancel(booked)
     return count
