@@ -261,7 +261,7 @@ class Obligation(ModelSQL, ModelView):
                         table.obligation, Sum(table.amount),
                         where=where, group_by=[table.obligation]))
                 for obligation, amount in cursor:
-                    result[obligation][index] = Decimal(str(amount or 0))
+                    result[obligation][index] = money(str(amount or 0))
         return result
 
     @classmethod

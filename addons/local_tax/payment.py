@@ -131,7 +131,7 @@ class Payment(Workflow, ModelSQL, ModelView):
                 where=allocation.payment.in_(ids),
                 group_by=[allocation.payment]))
         for payment, amount in cursor:
-            allocated[payment] = Decimal(str(amount or 0))
+            allocated[payment] = money(str(amount or 0))
         result = {}
         if 'allocated' in names:
             result['allocated'] = allocated
@@ -175,7 +175,7 @@ class Payment(Workflow, ModelSQL, ModelView):
                 payment, condition=allocation.payment == payment.id
                 ).select(Sum(allocation.amount), where=allocated_where))
         allocated, = cursor.fetchone()
-        return (Decimal(str(paid or 0)) - Decimal(str(allocated or 0)))
+        return money(str(paid or 0)) - money(str(allocated or 0))
 
     @classmethod
     def receive(cls, company, taxpayer, amount, date, channel,
