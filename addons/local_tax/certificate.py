@@ -171,6 +171,7 @@ class FiscalCertificate(Workflow, ModelSQL, ModelView):
         depends={'company'})
     requester = fields.Many2One(
         'party.party', "Requested By", ondelete='RESTRICT', states=_DRAFT,
+        context={'company': Eval('company', -1)}, depends={'company'},
         help="Who asked for the certificate when not the taxpayer: a proxy, "
         "a notary, an authority.")
     requester_quality = fields.Selection(
