@@ -237,6 +237,13 @@ class CertificateTestCase(unittest.TestCase):
             Certificate.write([certificate], {'state': 'issued'})
         with self.assertRaises(AccessError):
             Certificate.delete([certificate])
+        # a copy is a new draft, to issue anew
+        copy, = Certificate.copy([certificate])
+        self.assertEqual(
+            (copy.state, copy.number, copy.assets, copy.debts,
+                copy.total_debt), ('draft', None, (), (), None))
+        Certificate.issue([copy])
+        self.assertEqual(copy.number, '2026/2')
         # a draft is freely changed and deleted
         draft, = Certificate.create([{
                     'company': company.id, 'taxpayer': owner.id,
