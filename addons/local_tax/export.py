@@ -398,7 +398,8 @@ def export_debtors(company, date, fileobj):
         if last is not None:
             last_name, last_taxpayer, last_id = last
             where &= ((name_ > last_name)
-                | ((name_ == last_name) & (obligation.taxpayer > last_taxpayer))
+                | ((name_ == last_name)
+                    & (obligation.taxpayer > last_taxpayer))
                 | ((name_ == last_name)
                     & (obligation.taxpayer == last_taxpayer)
                     & (obligation.id > last_id)))

@@ -167,7 +167,7 @@ class CertificateTestCase(unittest.TestCase):
 
     @with_transaction()
     def test_numbering_gapless_per_year(self):
-        "One strict sequence per year; a cancelled certificate keeps its number"
+        "A strict sequence per year; a cancelled certificate keeps its number"
         pool = Pool()
         Certificate = pool.get('local_tax.fiscal_certificate')
         Numbering = pool.get('local_tax.fiscal_certificate.sequence')
