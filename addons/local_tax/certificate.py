@@ -31,7 +31,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval, Id
 from trytond.report import Report
 from trytond.report.report import FORMAT2EXT
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import MissingParameterError, NoDecisionError, TaxObjectError
 from .fiscal_file import (
@@ -67,6 +67,12 @@ BASE_UNITS = [
     ('cm3', "cm³"),
     ('kg', "kg"),
     ]
+# Set by the issue (and the PDF kept): never written by a client
+ISSUE_FIELDS = {
+    'number', 'state', 'validity_end', 'issued_by', 'taxpayer_name',
+    'taxpayer_code', 'taxpayer_address', 'assets', 'debts', 'principal',
+    'accessories', 'total_debt', 'not_due', 'credit', 'report_cache',
+    'report_format'}
 ASSET_ORDER = {'building': 0, 'parcel': 1, 'vehicle': 2}
 TAX_TYPE_ORDER = {t: i for i, (t, _) in enumerate(TAX_TYPES)}
 PDF_ATTEMPTS = 3
@@ -295,6 +301,12 @@ class FiscalCertificate(Workflow, ModelSQL, ModelView):
             external=False):
         super().check_modification(
             mode, certificates, values=values, external=external)
+        if mode == 'create' and external:
+            for certificate in certificates:
+                if certificate.state != 'draft' or certificate.number:
+                    raise IssuedCertificateError(gettext(
+                            'local_tax.msg_certificate_issued_fields',
+                            certificate=certificate.rec_name))
         if mode == 'delete':
             for certificate in certificates:
                 if certificate.state != 'draft':
@@ -303,6 +315,11 @@ class FiscalCertificate(Workflow, ModelSQL, ModelView):
                             certificate=certificate.rec_name))
         elif mode == 'write':
             fields_ = set(values or {})
+            if external and fields_ & ISSUE_FIELDS:
+                # what the issue states comes from the issue only
+                raise IssuedCertificateError(gettext(
+                        'local_tax.msg_certificate_issued_fields',
+                        certificate=certificates[0].rec_name))
             for certificate in certificates:
                 if certificate.state == 'draft':
                     continue
@@ -392,8 +409,6 @@ class FiscalCertificate(Workflow, ModelSQL, ModelView):
         Sequence = Pool().get('local_tax.fiscal_certificate.sequence')
         for certificate in sorted(
                 certificates, key=lambda c: (c.date, c.id)):
-            if certificate.number:
-                continue
             sequence = Sequence.get_sequence(
                 certificate.company, certificate.date.year)
             with Transaction().set_context(date=certificate.date):
@@ -554,10 +569,11 @@ class FiscalCertificate(Workflow, ModelSQL, ModelView):
                     certificate=self.rec_name))
         transaction = Transaction()
         if self.state == 'issued' and not transaction.readonly:
-            self.__class__.write([self], {
-                    'report_cache': content,
-                    'report_format': format_,
-                    })
+            with without_check_access():
+                self.__class__.write([self], {
+                        'report_cache': content,
+                        'report_format': format_,
+                        })
         return content
 
 

@@ -45,6 +45,20 @@ class CertificateTestCase(unittest.TestCase):
     def setUpClass(cls):
         activate_module('local_tax')
 
+    def create_user(self, name, company):
+        "A user of the DITL group clerk, head or cashier"
+        pool = Pool()
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+        user, = User.create([{
+                    'login': name,
+                    'groups': [('add', [ModelData.get_id(
+                                    'local_tax', f'group_local_tax_{name}')])],
+                    'companies': [('add', [company.id])],
+                    'company': company.id,
+                    }])
+        return user
+
     def owner_with_taxes(self, company):
         "Popescu, owner of the apartment (355 lei) and the car (150 lei)"
         owner = create_person("Popescu", "Ion", cnp='1800101221144')
@@ -341,7 +355,12 @@ class CertificateTestCase(unittest.TestCase):
         owner = self.owner_with_taxes(company)
         certificate = issue(company, owner, date(2026, 5, 2))
         self.assertIsNone(certificate.report_cache)
-        pdf = certificate.get_pdf()
+        # asked for by a clerk, as the portal or the back office would
+        clerk = self.create_user('clerk', company)
+        with Transaction().set_user(clerk.id), \
+                Transaction().set_context(company=company.id), \
+                check_access():
+            pdf = Certificate(certificate.id).get_pdf()
         self.assertTrue(pdf.startswith(b'%PDF'))
         certificate = Certificate(certificate.id)
         self.assertEqual(bytes(certificate.report_cache), pdf)
@@ -353,22 +372,11 @@ class CertificateTestCase(unittest.TestCase):
     @with_transaction()
     def test_access_clerk_issues_head_cancels(self):
         "A clerk issues; only the head of the service cancels"
-        pool = Pool()
-        User = pool.get('res.user')
-        Group = pool.get('res.group')
-        ModelData = pool.get('ir.model.data')
-        Certificate = pool.get('local_tax.fiscal_certificate')
+        Certificate = Pool().get('local_tax.fiscal_certificate')
         company = setup_2026()
         owner = create_person("Popescu", "Ion")
-        users = {}
-        for name in ['clerk', 'head']:
-            group = Group(ModelData.get_id(
-                    'local_tax', f'group_local_tax_{name}'))
-            users[name], = User.create([{
-                        'login': name, 'groups': [('add', [group.id])],
-                        'companies': [('add', [company.id])],
-                        'company': company.id,
-                        }])
+        users = {name: self.create_user(name, company)
+            for name in ['clerk', 'head']}
         with Transaction().set_user(users['clerk'].id), \
                 Transaction().set_context(company=company.id), \
                 check_access():
@@ -376,6 +384,17 @@ class CertificateTestCase(unittest.TestCase):
                         'company': company.id, 'taxpayer': owner.id,
                         'date': date(2026, 4, 1), 'purpose': 'transfer',
                         }])
+            # the number and what the certificate states come from the
+            # issue only
+            with self.assertRaises(AccessError):
+                Certificate.write([certificate], {'number': '2026/7'})
+            with self.assertRaises(AccessError):
+                Certificate.write([certificate], {'state': 'issued'})
+            with self.assertRaises(AccessError):
+                Certificate.create([{
+                            'company': company.id, 'taxpayer': owner.id,
+                            'date': date(2026, 4, 1), 'purpose': 'other',
+                            'number': '2026/8'}])
             Certificate.issue([certificate])
             self.assertEqual(certificate.number, '2026/1')
             with self.assertRaises(AccessButtonError):
