@@ -64,12 +64,29 @@ def load(pool, rng):
         desks = create_desks(pool, company, admin)
         payments = pay_year(pool, company, rng, desks)
         closings = close_days(pool, desks)
+        certificates = issue_certificates(pool, company, rng)
     Receipt = pool.get('local_tax.receipt')
     return (f"local taxes: council decisions {', '.join(d.rec_name for d in decisions)}; "
         f"{batch.issued} tax decisions issued for {YEAR}, "
         f"{corrected} corrective decisions after the OUG of 27.02.{YEAR}, "
         f"{payments} payments, {Receipt.search_count([])} receipts, "
-        f"{closings} daily cash closings")
+        f"{closings} daily cash closings, {certificates} fiscal certificates")
+
+
+def issue_certificates(pool, company, rng):
+    "Fiscal certificates for notarial sales, with and without debts"
+    Certificate = pool.get('local_tax.fiscal_certificate')
+    Assessment = pool.get('local_tax.assessment')
+    taxpayers = sorted({a.taxpayer for a in Assessment.search([
+                    ('company', '=', company.id),
+                    ('fiscal_year', '=', YEAR),
+                    ])}, key=lambda p: p.id)
+    chosen = rng.sample(taxpayers, min(12, len(taxpayers)))
+    for number, taxpayer in enumerate(chosen):
+        Certificate.issue_for(company, taxpayer,
+            dt.date(YEAR, 10, 1 + number),
+            'transfer' if number % 3 else 'acquisition')
+    return len(chosen)
 
 
 def create_desks(pool, company, cashier):
