@@ -284,21 +284,21 @@ def run(args):
     log(f"baseline: {len(rows)} lines in {baseline_seconds:.2f} s "
         f"(plain multi-row INSERT, {bulk.CHUNK} rows per statement)")
 
-    # For comparison only: the same rows with COPY, the method local_tax.bulk
-    # uses on PostgreSQL (not the baseline of the RESULT line)
+    # For comparison only: the same rows with COPY, as local_tax.bulk writes
+    # them on PostgreSQL (bulk.copy_rows; not the baseline of the RESULT
+    # line, which the issue defines as plain INSERTs)
     def copy_baseline():
         transaction = Transaction()
         cursor = transaction.connection.cursor()
         ids = transaction.database.nextid(
             transaction.connection, 'local_tax_assessment_line', len(rows))
         now = dt.datetime.now()
-        statement = bulk.copy_statement('local_tax_assessment_line',
-            ['id'] + LINE_COLUMNS + ['create_uid', 'create_date'])
+        columns = ['id'] + LINE_COLUMNS + ['create_uid', 'create_date']
         for start in range(0, len(rows), bulk.CHUNK):
-            with cursor.copy(statement) as copy:
-                for id_, row in zip(ids[start:start + bulk.CHUNK],
-                        rows[start:start + bulk.CHUNK]):
-                    copy.write_row((id_,) + tuple(row) + (0, now))
+            bulk.copy_rows(cursor, 'local_tax_assessment_line', columns, [
+                    (id_,) + tuple(row) + (0, now) for id_, row in zip(
+                        ids[start:start + bulk.CHUNK],
+                        rows[start:start + bulk.CHUNK])])
     start = time.perf_counter()
     run_locked(args.database, copy_baseline)
     copy_seconds = time.perf_counter() - start
