@@ -311,6 +311,62 @@ TAX_OBJECT_FIELDS = {
     }
 
 
+def _unescape(value):
+    "A text value of COPY's text format"
+    if '\\' not in value:
+        return value
+    return value.encode('latin-1', 'backslashreplace').decode(
+        'unicode_escape')
+
+
+def _boolean(value):
+    return value == 't'
+
+
+DATE_OID = 1082
+# How the values of a field type are read from COPY's text format
+COPY_CONVERTERS = {
+    'integer': int,
+    'many2one': int,
+    'numeric': Decimal,
+    'date': dt.date.fromisoformat,
+    'boolean': _boolean,
+    'char': _unescape,
+    'selection': _unescape,
+    }
+
+
+def fetch(query, converters):
+    """The rows of a python-sql select as tuples.  On PostgreSQL through
+    COPY (…) TO STDOUT, each value converted from its text by the
+    converter of its column: psycopg (pure Python here) spends ten times
+    longer building the rows of a plain query than PostgreSQL running it."""
+    cursor = Transaction().connection.cursor()
+    if backend.name != 'postgresql':
+        cursor.execute(*query)
+        return cursor.fetchall()
+    if dt.date.fromisoformat in converters:
+        # the dates are written in the DateStyle of the server: read them
+        # as psycopg does
+        from psycopg.types.datetime import DateLoader
+        load = DateLoader(DATE_OID, cursor.connection).load
+
+        def date(value):
+            return load(value.encode())
+        converters = [date if c is dt.date.fromisoformat else c
+            for c in converters]
+    statement, params = tuple(query)
+    with cursor.copy(f'COPY ({statement}) TO STDOUT', params) as copy:
+        data = b''.join(copy).decode('utf-8')
+    rows = []
+    for line in data.split('\n'):
+        if line:
+            rows.append(tuple(
+                    None if v == '\\N' else c(v)
+                    for c, v in zip(converters, line.split('\t'))))
+    return rows
+
+
 def read_tax_objects(model, ids, objects):
     """Read the records of the model into TaxObjects added to objects
     ({(model, id): object}), and the targets of their Many2One fields, in
@@ -332,12 +388,13 @@ def read_tax_objects(model, ids, objects):
         columns.append(column)
     targets = {n: Model._fields[n].model_name for n in names
         if Model._fields[n]._type == 'many2one'}
-    cursor = Transaction().connection.cursor()
+    converters = [int] + [
+        COPY_CONVERTERS[Model._fields[n]._type] for n in names]
     read = []
     for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
-        cursor.execute(*table.select(*columns,
-                where=SQL_OPERATORS['in'](table.id, list(sub_ids))))
-        read.extend(cursor)
+        read.extend(fetch(table.select(*columns,
+                    where=SQL_OPERATORS['in'](table.id, list(sub_ids))),
+                converters))
     target_ids = defaultdict(set)
     for row in read:
         values = dict(zip(names, row[1:]))
@@ -391,20 +448,19 @@ class Computation:
         owners when None) and the objects they own"""
         Ownership = Pool().get('ownership.ownership')
         table = Ownership.__table__()
-        cursor = Transaction().connection.cursor()
         date = self.liability
         where = ((table.company == self.company.id)
             & (table.start_date <= date)
             & ((table.end_date == Null) | (table.end_date > date)))
         if taxpayers is not None:
             where &= table.owner.in_([t.id for t in taxpayers] or [None])
-        cursor.execute(*table.select(
+        rows = fetch(table.select(
                 table.owner, table.building, table.parcel, table.vehicle,
                 table.share_numerator, table.share_denominator,
-                where=where, order_by=[table.id.asc]))
+                where=where, order_by=[table.id.asc]), [int] * 6)
         shares = defaultdict(dict)
         ids = defaultdict(set)
-        for owner, building, parcel, vehicle, num, den in cursor:
+        for owner, building, parcel, vehicle, num, den in rows:
             if building:
                 key = ('property.building', building)
             elif parcel:
