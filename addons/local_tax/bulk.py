@@ -29,6 +29,17 @@ def allocate_ids(Model, count):
     transaction = Transaction()
     if not count:
         return []
+    if backend.name == 'postgresql':
+        # the ids through COPY: psycopg (pure Python) builds the rows of a
+        # plain SELECT of a hundred thousand ids slower than the server
+        # draws them
+        cursor = transaction.connection.cursor()
+        with cursor.copy(
+                "COPY (SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
+                "FROM generate_series(1, %s)) TO STDOUT",
+                (f'"{Model._table}"', count)) as copy:
+            data = b''.join(copy)
+        return [int(i) for i in data.split()]
     ids = transaction.database.nextid(
         transaction.connection, Model._table, count)
     if ids is None:
@@ -104,8 +115,17 @@ def copy_text(value):
 
 def copy_rows(cursor, table, columns, rows):
     "COPY the rows (tuples in the order of columns) into the table"
+    # copy_text inlined: a call per value costs as much as its work
+    escapes = _ESCAPES
     data = ''.join(
-        '\t'.join(map(copy_text, row)) + '\n' for row in rows)
+        '\t'.join([
+                '\\N' if v is None
+                else 't' if v is True
+                else 'f' if v is False
+                else v.translate(escapes) if isinstance(v, str)
+                else str(v)
+                for v in row]) + '\n'
+        for row in rows)
     with cursor.copy(copy_statement(table, columns)) as copy:
         copy.write(data)
 

@@ -258,8 +258,9 @@ def run(args):
     def baseline():
         transaction = Transaction()
         cursor = transaction.connection.cursor()
-        ids = transaction.database.nextid(
-            transaction.connection, 'local_tax_assessment_line', len(rows))
+        # the ids as the assessment takes them
+        ids = bulk.allocate_ids(
+            Pool().get('local_tax.assessment.line'), len(rows))
         now = dt.datetime.now()
         columns = ', '.join(
             f'"{c}"' for c in ['id'] + LINE_COLUMNS
@@ -290,8 +291,9 @@ def run(args):
     def copy_baseline():
         transaction = Transaction()
         cursor = transaction.connection.cursor()
-        ids = transaction.database.nextid(
-            transaction.connection, 'local_tax_assessment_line', len(rows))
+        # the ids as the assessment takes them
+        ids = bulk.allocate_ids(
+            Pool().get('local_tax.assessment.line'), len(rows))
         now = dt.datetime.now()
         columns = ['id'] + LINE_COLUMNS + ['create_uid', 'create_date']
         for start in range(0, len(rows), bulk.CHUNK):
