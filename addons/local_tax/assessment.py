@@ -131,10 +131,9 @@ class Assessment(ModelSQL, ModelView):
         issued and the taxes changed.  Returns the decisions issued."""
         if taxpayers is None:
             return cls.browse(cls._assess_all(company, year, date, batch))
-        pool = Pool()
-        # the locks first: taking them restarts the transaction
-        cls.lock()
-        pool.get('party.party').lock(taxpayers)
+        # the lock first: taking it restarts the transaction (the table is
+        # locked by _numbers, only when a decision is issued)
+        Pool().get('party.party').lock(taxpayers)
         result = []
         previous = cls._latest(company, year, taxpayers)
         computation = Computation(company, year, date)
