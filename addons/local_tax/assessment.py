@@ -9,7 +9,7 @@ change of law or of facts produces a corrective decision whose difference
 is booked as new obligations or as reductions (the overpaid part becoming
 a credit to refund or offset)."""
 import datetime as dt
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from contextlib import contextmanager
 from decimal import Decimal
 from fractions import Fraction
@@ -19,10 +19,13 @@ from sql import Null
 from sql.aggregate import Max
 
 from trytond.exceptions import UserError
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
+from trytond.model.fields import SQL_OPERATORS
 from trytond.pool import Pool
 from trytond.pyson import Eval, PYSONEncoder
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
@@ -129,18 +132,22 @@ class Assessment(ModelSQL, ModelView):
         each one alone, issuing a corrective decision when one was already
         issued and the taxes changed.  Returns the decisions issued."""
         if taxpayers is None:
-            return cls._assess_all(company, year, date, batch, skipped)
+            return cls.browse(
+                cls._assess_all(company, year, date, batch, skipped))
+        # the lock first: taking it restarts the transaction (the table is
+        # locked by _numbers, only when a decision is issued)
+        Pool().get('party.party').lock(taxpayers)
         result = []
         previous = cls._latest(company, year, taxpayers)
         computation = Computation(company, year, date)
-        Pool().get('party.party').lock(taxpayers)
+        computation.load(taxpayers)
         for taxpayer in taxpayers:
             lines = computation.lines_of(taxpayer)
             last = previous.get(taxpayer.id)
             if last is None:
                 if lines:
-                    result.extend(computation.issue(
-                            [(taxpayer, lines)], batch=batch))
+                    result.extend(cls.browse(computation.issue(
+                                [(taxpayer, lines)], batch=batch)))
             else:
                 corrective = computation.correct(last, lines, reason)
                 if corrective:
@@ -157,16 +164,21 @@ class Assessment(ModelSQL, ModelView):
         return {a.taxpayer.id: a for a in assessments}
 
     @classmethod
-    def _assess_all(cls, company, year, date, batch, skipped):
-        """The annual batch; with a `skipped` list, a taxpayer whose tax
-        cannot be computed is added to it instead of stopping the batch"""
+    def _assess_all(cls, company, year, date, batch, skipped=None):
+        """Assess every owner not yet assessed for the year; returns the ids
+        of the decisions issued (a browse of a hundred thousand records
+        costs minutes: Model.__init__ checks its id list, O(n²)).  With a
+        `skipped` list, a taxpayer whose tax cannot be computed is added to
+        it instead of stopping the batch."""
+        # the lock first: taking it restarts the transaction
+        cls.lock()
         computation = Computation(company, year, date)
         assessed = set(cls._assessed(company, year))
+        computation.load()
         owners = [o for o in computation.owners() if o not in assessed]
-        Party = Pool().get('party.party')
         issued = []
         for start in range(0, len(owners), PROGRESS_EVERY):
-            chunk = Party.browse(owners[start:start + PROGRESS_EVERY])
+            chunk = computation.taxpayers(owners[start:start + PROGRESS_EVERY])
             pairs = []
             for taxpayer in chunk:
                 try:
@@ -243,6 +255,173 @@ class AssessmentLine(ModelSQL, ModelView):
 
 
 Line = SimpleNamespace
+Taxpayer = namedtuple('Taxpayer', ['id', 'person_type'])
+
+
+class TaxObject:
+    """A building, parcel, vehicle or locality read in bulk with the fields
+    the tax rules use; any other attribute (rec_name in a message …) is
+    read from the record.  Equal to the record it stands for."""
+
+    def __init__(self, model, id_, values):
+        self.__name__ = model
+        self.id = id_
+        self.__dict__.update(values)
+
+    def __getattr__(self, name):
+        if name.startswith('__') or name == '_record':
+            raise AttributeError(name)
+        record = self.__dict__.get('_record')
+        if record is None:
+            record = self._record = Pool().get(self.__name__)(self.id)
+        return getattr(record, name)
+
+    def __eq__(self, other):
+        try:
+            return (self.__name__, self.id) == (other.__name__, other.id)
+        except AttributeError:
+            return NotImplemented
+
+    def __hash__(self):
+        return hash(self.__name__) ^ hash(self.id)
+
+    def __repr__(self):
+        return f'TaxObject({self.__name__!r}, {self.id})'
+
+
+class BuildingObject(TaxObject):
+
+    @property
+    def taxable_area(self):
+        return Pool().get('property.building').taxable_area.fget(self)
+
+    @property
+    def has_all_utilities(self):
+        return Pool().get(
+            'property.building').on_change_with_has_all_utilities(self)
+
+
+# The fields of the tax objects that the rules read (rules.py), and the
+# class standing for their records
+TAX_OBJECT_FIELDS = {
+    'property.building': (BuildingObject, [
+            'parcel', 'construction_type', 'base_construction_type',
+            'year_built', 'year_renovated', 'built_area', 'useful_area',
+            'use', 'non_residential_area', 'water', 'sewerage',
+            'electricity', 'heating', 'apartment_in_block', 'tax_value',
+            'tax_value_date', 'agricultural_use', 'activity_utilities']),
+    'property.parcel': (TaxObject, [
+            'locality', 'area', 'intravilan', 'use_category',
+            'fiscal_zone']),
+    'vehicle.vehicle': (TaxObject, [
+            'category', 'cylinder_capacity', 'euro_norm', 'fuel',
+            'co2_emissions', 'max_mass', 'registration_date',
+            'deregistration_date']),
+    'municipality.locality': (TaxObject, ['rank']),
+    }
+
+
+def _unescape(value):
+    "A text value of COPY's text format"
+    if '\\' not in value:
+        return value
+    return value.encode('latin-1', 'backslashreplace').decode(
+        'unicode_escape')
+
+
+def _boolean(value):
+    return value == 't'
+
+
+DATE_OID = 1082
+# How the values of a field type are read from COPY's text format
+COPY_CONVERTERS = {
+    'integer': int,
+    'many2one': int,
+    'numeric': Decimal,
+    'date': dt.date.fromisoformat,
+    'boolean': _boolean,
+    'char': _unescape,
+    'selection': _unescape,
+    }
+
+
+def fetch(query, converters):
+    """The rows of a python-sql select as tuples.  On PostgreSQL through
+    COPY (…) TO STDOUT, each value converted from its text by the
+    converter of its column: psycopg (pure Python here) spends ten times
+    longer building the rows of a plain query than PostgreSQL running it."""
+    cursor = Transaction().connection.cursor()
+    if backend.name != 'postgresql':
+        cursor.execute(*query)
+        return cursor.fetchall()
+    if dt.date.fromisoformat in converters:
+        # the dates are written in the DateStyle of the server: read them
+        # as psycopg does
+        from psycopg.types.datetime import DateLoader
+        load = DateLoader(DATE_OID, cursor.connection).load
+
+        def date(value):
+            return load(value.encode())
+        converters = [date if c is dt.date.fromisoformat else c
+            for c in converters]
+    statement, params = tuple(query)
+    with cursor.copy(f'COPY ({statement}) TO STDOUT', params) as copy:
+        data = b''.join(copy).decode('utf-8')
+    rows = []
+    for line in data.split('\n'):
+        if line:
+            rows.append(tuple(
+                    None if v == '\\N' else c(v)
+                    for c, v in zip(converters, line.split('\t'))))
+    return rows
+
+
+def read_tax_objects(model, ids, objects):
+    """Read the records of the model into TaxObjects added to objects
+    ({(model, id): object}), and the targets of their Many2One fields, in
+    a few queries"""
+    pool = Pool()
+    Model = pool.get(model)
+    class_, names = TAX_OBJECT_FIELDS[model]
+    ids = sorted({i for i in ids if (model, i) not in objects})
+    if not ids:
+        return
+    table = Model.__table__()
+    tables = {None: (table, None)}
+    columns = [table.id.as_('id')]
+    for name in names:
+        field = Model._fields[name]
+        column = field.sql_column(tables, Model).as_(name)
+        if backend.name == 'sqlite':
+            column.output_name += ' [%s]' % field.sql_type().base
+        columns.append(column)
+    targets = {n: Model._fields[n].model_name for n in names
+        if Model._fields[n]._type == 'many2one'}
+    converters = [int] + [
+        COPY_CONVERTERS[Model._fields[n]._type] for n in names]
+    read = []
+    for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
+        read.extend(fetch(table.select(*columns,
+                    where=SQL_OPERATORS['in'](table.id, list(sub_ids))),
+                converters))
+    target_ids = defaultdict(set)
+    for row in read:
+        values = dict(zip(names, row[1:]))
+        for name, target in targets.items():
+            if values[name] is not None:
+                target_ids[target].add(values[name])
+        objects[(model, row[0])] = class_(model, row[0], values)
+    if not targets:
+        return
+    for target, sub_ids in target_ids.items():
+        read_tax_objects(target, sub_ids, objects)
+    for row in read:
+        object_ = objects[(model, row[0])]
+        for name, target in targets.items():
+            value = getattr(object_, name)
+            if value is not None:
+                setattr(object_, name, objects[(target, value)])
 
 
 class Computation:
@@ -261,28 +440,37 @@ class Computation:
         self.params = TaxParameters(self.decision)
         self.liability = liability_date(year)
         self.exemptions = Exemption.of_year(company, year)
+        # read once, used for every line and decision
+        self._rounding = self.decision.rounding
+        self._bonification = self.decision.bonification
         self._object_taxes = {}
         self._shares = None
-        self._assets = {}
+        self._objects = {}
+        self._descriptions = {}
+        self._due_dates = None
+        self._threshold = None
+        self._late = {}
 
     # Reading
 
-    def _load_shares(self):
-        "owner id → {(model, asset id): share} at 31 December before"
+    def load(self, taxpayers=None):
+        """Read the shares at 31 December before of the taxpayers (all the
+        owners when None) and the objects they own"""
         Ownership = Pool().get('ownership.ownership')
         table = Ownership.__table__()
-        cursor = Transaction().connection.cursor()
         date = self.liability
-        cursor.execute(*table.select(
+        where = ((table.company == self.company.id)
+            & (table.start_date <= date)
+            & ((table.end_date == Null) | (table.end_date > date)))
+        if taxpayers is not None:
+            where &= table.owner.in_([t.id for t in taxpayers] or [None])
+        rows = fetch(table.select(
                 table.owner, table.building, table.parcel, table.vehicle,
                 table.share_numerator, table.share_denominator,
-                where=(table.company == self.company.id)
-                & (table.start_date <= date)
-                & ((table.end_date == Null) | (table.end_date > date)),
-                order_by=[table.id.asc]))
+                where=where, order_by=[table.id.asc]), [int] * 6)
         shares = defaultdict(dict)
         ids = defaultdict(set)
-        for owner, building, parcel, vehicle, num, den in cursor:
+        for owner, building, parcel, vehicle, num, den in rows:
             if building:
                 key = ('property.building', building)
             elif parcel:
@@ -295,21 +483,33 @@ class Computation:
             shares[owner][key] = shares[owner].get(key, Fraction(0)) + (
                 Fraction(num, den))
         self._shares = shares
-        self._asset_ids = ids
+        # the buildings first: their parcels are read with them
+        for model in ['property.building', 'property.parcel',
+                'vehicle.vehicle']:
+            read_tax_objects(model, ids[model], self._objects)
 
     def owners(self):
         if self._shares is None:
-            self._load_shares()
+            self.load()
         return sorted(self._shares)
 
+    def taxpayers(self, ids):
+        "The taxpayers of the ids with what the computation needs of them"
+        Party = Pool().get('party.party')
+        table = Party.__table__()
+        cursor = Transaction().connection.cursor()
+        person_types = {}
+        for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
+            cursor.execute(*table.select(table.id, table.person_type,
+                    where=SQL_OPERATORS['in'](table.id, list(sub_ids))))
+            person_types.update(cursor)
+        return [Taxpayer(i, person_types[i]) for i in ids]
+
     def _asset(self, model, id_):
-        if not self._assets:
-            pool = Pool()
-            with Transaction().set_context(_record_cache_size=20000):
-                for name, ids in self._asset_ids.items():
-                    for record in pool.get(name).browse(sorted(ids)):
-                        self._assets[(name, record.id)] = record
-        return self._assets[(model, id_)]
+        key = (model, id_)
+        if key not in self._objects:
+            read_tax_objects(model, [id_], self._objects)
+        return self._objects[key]
 
     def _object_tax(self, asset, legal):
         key = (asset.__name__, asset.id, legal)
@@ -327,7 +527,7 @@ class Computation:
     def lines_of(self, taxpayer):
         "The lines of the taxpayer's decision, in a stable order"
         if self._shares is None:
-            self._load_shares()
+            self.load()
         legal = taxpayer.person_type == 'legal'
         exemptions = self.exemptions.get(taxpayer.id, [])
         lines = []
@@ -339,8 +539,7 @@ class Computation:
             tax, whole, articles, unverified = self._object_tax(asset, legal)
             exact = whole * share.numerator / share.denominator
             remitted = exact * relief(exemptions, tax, asset, self.year)
-            amount = money(round_tax(
-                    exact - remitted, self.decision.rounding))
+            amount = money(round_tax(exact - remitted, self._rounding))
             lines.append(Line(
                     tax=tax, asset=asset, field=ASSET_FIELDS[model],
                     share=(f'{share.numerator}/{share.denominator}'
@@ -355,20 +554,24 @@ class Computation:
 
     def due_dates(self):
         "The deadlines of the instalments, art. 462(1), 467(1), 472(1)"
-        params, date = self.params, self.date
-        return [month_end(self.year, int(params.value(
-                        'instalment', date, category=str(i))))
-            for i in (1, 2)]
+        if self._due_dates is None:
+            params, date = self.params, self.date
+            self._due_dates = [month_end(self.year, int(params.value(
+                            'instalment', date, category=str(i))))
+                for i in (1, 2)]
+        return list(self._due_dates)
 
     def difference_due_date(self, date):
         """CPF art. 156(1): an amount set by a decision communicated in the
         first half of a month is due on the 5th of the next month, in the
         second half on the 20th"""
-        half = 'first_half' if date.day <= 15 else 'second_half'
-        day = int(self.params.value('difference_due_day', self.date,
-                category=half))
-        month = month_end(date.year, date.month) + dt.timedelta(days=1)
-        return month.replace(day=day)
+        if date not in self._late:
+            half = 'first_half' if date.day <= 15 else 'second_half'
+            day = int(self.params.value('difference_due_day', self.date,
+                    category=half))
+            month = month_end(date.year, date.month) + dt.timedelta(days=1)
+            self._late[date] = month.replace(day=day)
+        return self._late[date]
 
     def schedule(self, total, date):
         """The instalments of a tax (instalment, due date, amount): two
@@ -379,8 +582,10 @@ class Computation:
         if total <= 0:
             return []
         first, second = self.due_dates()
-        threshold = self.params.value('small_tax_threshold', self.date)
-        if total <= threshold:
+        if self._threshold is None:
+            self._threshold = self.params.value(
+                'small_tax_threshold', self.date)
+        if total <= self._threshold:
             parts = [(1, first, total)]
         else:
             half = money(total / 2)
@@ -406,7 +611,8 @@ class Computation:
 
     def issue(self, pairs, batch=None, bulk_=False):
         """Issue the initial decisions of (taxpayer, lines) with their
-        obligations"""
+        obligations; returns their ids.  In bulk (the annual batch) the
+        credits are not offset: nobody paid a tax not yet assessed."""
         pool = Pool()
         Assessment = pool.get('local_tax.assessment')
         Line_ = pool.get('local_tax.assessment.line')
@@ -417,14 +623,15 @@ class Computation:
         ids = bulk.allocate_ids(Assessment, len(pairs))
         first, _ = self.due_dates()
         decision_rows, line_rows, obligation_rows = [], [], []
+        company_id, decision_id = self.company.id, self.decision.id
+        batch_id = batch.id if batch else None
         for id_, (sequence, number), (taxpayer, lines) in zip(
                 ids, numbers, pairs):
             total = sum((l.amount for l in lines), ZERO)
             decision_rows.append((
-                    id_, self.company.id, taxpayer.id, self.year, number,
-                    sequence, self.date, self.decision.id, 'initial',
-                    batch.id if batch else None, total,
-                    self.decision.bonification, first))
+                    id_, company_id, taxpayer.id, self.year, number,
+                    sequence, self.date, decision_id, 'initial',
+                    batch_id, total, self._bonification, first))
             for line in lines:
                 line_rows.append((
                         id_, line.tax, line.asset.id
@@ -436,7 +643,7 @@ class Computation:
             for tax, amount in tax_totals(lines).items():
                 for instalment, due, part in self.schedule(amount, self.date):
                     obligation_rows.append((
-                            self.company.id, taxpayer.id, self.year, tax,
+                            company_id, taxpayer.id, self.year, tax,
                             False, self.description(tax, instalment), part,
                             self.date, due, instalment, id_, 'posted'))
         bulk.insert(Assessment, [
@@ -459,13 +666,17 @@ class Computation:
             Payment = pool.get('local_tax.payment')
             Payment.offset_credits(
                 [t for t, _ in pairs], [self.company], self.date)
-        return Assessment.browse(ids)
+        return ids
 
     def description(self, tax, instalment):
-        Line_ = Pool().get('local_tax.assessment.line')
-        name = dict(Line_.fields_get(['tax'])['tax']['selection'])[tax]
-        return gettext('local_tax.msg_obligation_description',
-            tax=name, year=self.year, instalment=instalment)
+        key = (tax, instalment)
+        if key not in self._descriptions:
+            Line_ = Pool().get('local_tax.assessment.line')
+            name = dict(Line_.fields_get(['tax'])['tax']['selection'])[tax]
+            self._descriptions[key] = gettext(
+                'local_tax.msg_obligation_description',
+                tax=name, year=self.year, instalment=instalment)
+        return self._descriptions[key]
 
     def correct(self, previous, lines, reason):
         """Issue a corrective decision when the taxes differ from those
@@ -491,7 +702,7 @@ class Computation:
             bonification=self.decision.bonification,
             bonification_deadline=first)
         assessment.lines = [Line_(
-                tax=l.tax, **{l.field: l.asset}, share=l.share,
+                tax=l.tax, **{l.field: l.asset.id}, share=l.share,
                 object_tax=l.object_tax, relief=l.relief, amount=l.amount,
                 articles=l.articles, unverified=l.unverified)
             for l in lines]
@@ -715,9 +926,9 @@ class AssessmentBatch(Workflow, ModelSQL, ModelView):
             skipped = [] if batch.on_error == 'skip' else None
             try:
                 with atomic():
-                    issued = Assessment.assess(
-                        batch.company, batch.fiscal_year, batch.date,
-                        batch=batch, skipped=skipped)
+                    issued = Assessment._assess_all(
+                        batch.company, batch.fiscal_year, batch.date, batch,
+                        skipped)
             except UserError as exception:
                 cls.write([batch], {
                         'state': 'failed',
@@ -747,8 +958,11 @@ class AssessmentBatch(Workflow, ModelSQL, ModelView):
 def skipped_message(skipped, limit=100):
     if not skipped:
         return None
+    Party = Pool().get('party.party')
+    shown = skipped[:limit]
+    parties = Party.browse([t.id for t, _ in shown])
     lines = [gettext('local_tax.msg_batch_skipped', count=len(skipped))]
-    lines += [f'{t.rec_name}: {m}' for t, m in skipped[:limit]]
+    lines += [f'{p.rec_name}: {m}' for p, (_, m) in zip(parties, shown)]
     return '\n'.join(lines)
 
 

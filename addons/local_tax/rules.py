@@ -12,6 +12,7 @@ No amount of the Code is written here: they all come from the Code table
 (data/local_tax/) or from the council decision."""
 import datetime as dt
 from collections import defaultdict, namedtuple
+from types import SimpleNamespace
 from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -26,6 +27,9 @@ from .exceptions import MissingParameterError, TaxObjectError
 HUNDRED = Decimal(100)
 SQUARE_METRES_PER_HECTARE = Decimal(10000)
 CAPACITY_GROUP = 200    # cm³, art. 470(2)
+# The vehicle categories vehicle_tax computes (art. 470(5), (6) and (8) have
+# no table yet)
+TAXED_VEHICLE_CATEGORIES = CAPACITY_CATEGORIES | {'trailer'}
 # The columns of the 2026 table by emission norm (art. 470(2) as amended by
 # Legea 239/2025): non-Euro and Euro 1–3 share the first one.
 EURO_COLUMNS = {
@@ -37,6 +41,12 @@ EURO_COLUMNS = {
     'euro5': 'euro5',
     'euro6': 'euro6',
     }
+
+
+# The fields of a Code line that CodeTableLine.matches reads
+MATCHED_FIELDS = [
+    'category', 'variant', 'zone', 'rank', 'band_min', 'band_max',
+    'valid_from', 'valid_to']
 
 
 class TaxParameters:
@@ -52,11 +62,33 @@ class TaxParameters:
         self.decision = decision
         self.year = decision.fiscal_year
         self.code_table = decision.code_table
+        CodeLine = Pool().get('local_tax.code_table.line')
         self._lines = defaultdict(list)
+        self._keys = defaultdict(list)
+        self._articles = {}
+        self._recalled = set()
         for line in self.code_table.lines:
             self._lines[line.kind].append(line)
+            # the keys of the line, matched without going through the
+            # record's field descriptors (CodeTableLine.matches)
+            self._keys[line.kind].append(SimpleNamespace(**{
+                        f: getattr(line, f) for f in MATCHED_FIELDS}))
+            self._register(line)
+        self._matches = CodeLine.matches
         self._amounts = {a.code_line.id: a.amount for a in decision.amounts}
+        # The lines and amounts depend only on the decision and the keys:
+        # an annual assessment asks for the same ones hundreds of thousands
+        # of times
+        self._matching = {}
+        self._line_amounts = {}
+        self._rates = {}
         self.reset()
+
+    def _register(self, line):
+        "Remember the article and the confidence of the line"
+        self._articles[line.id] = line.article
+        if line.confidence == 'R':
+            self._recalled.add(line.id)
 
     def reset(self):
         "Start recording the lines and articles of a new computation"
@@ -66,10 +98,16 @@ class TaxParameters:
     @property
     def unverified(self):
         "Whether a value used since the reset is recalled, not verified"
-        return any(l.confidence == 'R' for l in self.used)
+        return any(l.id in self._recalled for l in self.used)
 
     def lines(self, kind, date, **keys):
-        return [l for l in self._lines[kind] if l.matches(date, **keys)]
+        key = (kind, date, tuple(sorted(keys.items())))
+        lines = self._matching.get(key)
+        if lines is None:
+            lines = self._matching[key] = tuple(
+                l for l, k in zip(self._lines[kind], self._keys[kind])
+                if self._matches(k, date, **keys))
+        return list(lines)
 
     def line(self, kind, date, required=True, **keys):
         "The one line of the kind for the keys on the date"
@@ -92,7 +130,15 @@ class TaxParameters:
     def amount(self, line):
         "The amount of the line for the municipality"
         self.used.add(line)
-        self.articles.add(line.article)
+        if line.id not in self._articles:
+            self._register(line)
+        self.articles.add(self._articles[line.id])
+        amount = self._line_amounts.get(line.id)
+        if amount is None:
+            amount = self._line_amounts[line.id] = self._amount(line)
+        return amount
+
+    def _amount(self, line):
         chosen = self._amounts.get(line.id)
         if chosen is not None:
             return chosen
@@ -118,15 +164,18 @@ class TaxParameters:
 
     def rate(self, name, article):
         "A rate of the decision (in %) as a fraction"
-        value = getattr(self.decision, name)
+        value = self._rates.get(name)
         if value is None:
-            Decision = Pool().get('local_tax.council_decision')
-            raise MissingParameterError(gettext(
-                    'local_tax.msg_decision_rate_missing',
-                    decision=self.decision.rec_name,
-                    field=Decision.__names__(name)['field']))
+            value = getattr(self.decision, name)
+            if value is None:
+                Decision = Pool().get('local_tax.council_decision')
+                raise MissingParameterError(gettext(
+                        'local_tax.msg_decision_rate_missing',
+                        decision=self.decision.rec_name,
+                        field=Decision.__names__(name)['field']))
+            value = self._rates[name] = value / HUNDRED
         self.articles.add(article)
-        return value / HUNDRED
+        return value
 
     def describe(self, kind, keys):
         "The kind and keys of a Code line, for a message"
