@@ -13,7 +13,8 @@ class Rule(metaclass=PoolMeta):
         cls.domain.help += (
             '\n- "departments" as list of ids of the departments of the '
             'current user\'s employees and their sub-departments'
-            '\n- "employees" as list of ids of the current user\'s employees')
+            '\n- "employees" as list of ids of the current user\'s employees'
+            '\n- "user_id" as the id of the current user')
 
     @classmethod
     def _get_cache_key(cls, model_names):
@@ -30,4 +31,5 @@ class Rule(metaclass=PoolMeta):
         context = super()._get_context(model_name)
         context['employees'] = list(User.get_employees())
         context['departments'] = Department.of_user()
+        context.setdefault('user_id', Transaction().user)
         return context
