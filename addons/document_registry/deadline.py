@@ -219,4 +219,5 @@ def next_working_day(date):
 
 
 def today():
-    return Pool().get('ir.date').today()
+    "The date of the operation: the context's date, else today"
+    return Transaction().context.get('date') or Pool().get('ir.date').today()

@@ -689,15 +689,19 @@ class Document(FullTextMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def _apply_replies(cls, replies):
+        "The registered reply answers, refuses or extends (notice)"
         answers = defaultdict(list)
         for reply in replies:
             answers[reply.reply_kind].append(reply.reply_to)
-        if answers.get('notice'):
-            cls.extend(answers['notice'])
-        for kind, state in [('answer', 'answered'), ('refusal', 'refused')]:
-            answered = answers.get(kind)
-            if answered:
-                cls.answer(answered, state)
+        # the reply's registration date is the date of the notice
+        with Transaction().set_context(date=replies[0].date):
+            if answers.get('notice'):
+                cls.extend(answers['notice'])
+            for kind, state in [
+                    ('answer', 'answered'), ('refusal', 'refused')]:
+                answered = answers.get(kind)
+                if answered:
+                    cls.answer(answered, state)
 
     # Workflow
 
@@ -740,21 +744,28 @@ class Document(FullTextMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     @ModelView.button
-    @Workflow.transition('extended')
     def extend(cls, documents):
         """Extend the term: OG 27/2002 art. 9 (+15 days), Legea 544/2001
         art. 7(1) (30 days, notified within the 10 days)"""
+        for document in documents:
+            rule = (document.document_type.extension_rule
+                if document.document_type else None)
+            if (not rule or document.extended
+                    or document.state not in {'registered', 'assigned'}):
+                raise WorkflowError(gettext(
+                        'document_registry.msg_extension_none',
+                        document=document.rec_name))
+        cls._extend(documents)
+
+    @classmethod
+    @Workflow.transition('extended')
+    def _extend(cls, documents):
         pool = Pool()
         Event = pool.get('document_registry.document.event')
         date = today()
         to_write = []
         for document in documents:
-            rule = (document.document_type.extension_rule
-                if document.document_type else None)
-            if not rule or document.extended:
-                raise WorkflowError(gettext(
-                        'document_registry.msg_extension_none',
-                        document=document.rec_name))
+            rule = document.document_type.extension_rule
             if document.deadline and date > document.deadline:
                 raise WorkflowError(gettext(
                         'document_registry.msg_extension_late',

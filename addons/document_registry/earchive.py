@@ -298,7 +298,6 @@ class ArchiveImport(Workflow, ModelSQL, ModelView):
 
     @classmethod
     @ModelView.button
-    @Workflow.transition('running')
     def run(cls, imports):
         """Check the files, then import the rows not yet in the archive in
         batches; each batch commits on its own (queue), so an interrupted
@@ -312,6 +311,7 @@ class ArchiveImport(Workflow, ModelSQL, ModelView):
             batch.skipped = max(len(known) - batch.imported, 0)
             todos[batch] = [r['identifier'] for r in rows
                 if r['identifier'] not in known]
+            batch.state = 'running'
         cls.save(imports)
         for batch, todo in todos.items():
             for i in range(0, len(todo), BATCH_SIZE):

@@ -11,6 +11,7 @@ import logging
 
 from sql import Expression, Literal
 from sql.functions import Function
+from sql.operators import Like
 
 from trytond import backend
 from trytond.model import fields
@@ -118,7 +119,7 @@ class FullTextMixin:
         else:
             where = Literal(True)
             for word in query.split():
-                where &= table.search_text.like(f'%{escape(word)}%',
+                where &= Like(table.search_text, f'%{escape(word)}%',
                     escape='\\')
         sub = table.select(table.id, where=where)
         if operator.startswith('not') or operator.startswith('!'):
