@@ -14,6 +14,8 @@ from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, Workflow, fields)
 from trytond.pool import Pool
 from trytond.pyson import Eval
+from trytond.model.fields import SQL_OPERATORS
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from .deadline import today
@@ -300,12 +302,14 @@ class ArchiveFile(Workflow, ModelSQL, ModelView):
         Document = pool.get('document_registry.document')
         document = Document.__table__()
         cursor = Transaction().connection.cursor()
-        cursor.execute(*document.select(
-                document.archive_file, Min(document.date),
-                Max(document.date), Sum(document.pages),
-                where=document.archive_file.in_([f.id for f in files]),
-                group_by=[document.archive_file]))
-        values = {f: (d1, d2, p) for f, d1, d2, p in cursor}
+        values = {}
+        for sub in grouped_slice([f.id for f in files], 1000):
+            cursor.execute(*document.select(
+                    document.archive_file, Min(document.date),
+                    Max(document.date), Sum(document.pages),
+                    where=SQL_OPERATORS['in'](document.archive_file, sub),
+                    group_by=[document.archive_file]))
+            values.update({f: (d1, d2, p) for f, d1, d2, p in cursor})
         to_write = []
         for file in files:
             start, end, pages = values.get(file.id, (None, None, 0))
@@ -492,6 +496,10 @@ class Selection(Workflow, ModelSQL, ModelView):
             ('approved', 'eliminated'),
             }
         cls._buttons.update({
+                'fill': {
+                    'invisible': Eval('state') != 'draft',
+                    'depends': ['state'],
+                    },
                 'propose': {
                     'invisible': Eval('state') != 'draft',
                     'depends': ['state'],
@@ -534,6 +542,15 @@ class Selection(Workflow, ModelSQL, ModelView):
                         'document_registry.msg_selection_file',
                         file=file.rec_name))
         File.write(list(files), {'selection': selection.id})
+
+    @classmethod
+    @ModelView.button
+    def fill(cls, selections):
+        "Add the files of the archive whose retention has expired"
+        for selection in selections:
+            files = cls.expired_files(selection)
+            if files:
+                cls.add_files(selection, files)
 
     @classmethod
     def expired_files(cls, selection):

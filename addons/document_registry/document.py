@@ -556,12 +556,13 @@ class Document(FullTextMixin, Workflow, ModelSQL, ModelView):
                         'registered_at': moment,
                         'registered_by': user,
                         'state': 'registered',
+                        'search_text': document.build_search_text(
+                            number=str(value['number_int']), year=year),
                         })
                 to_write.extend([[document], value])
         cls.write(*to_write)
         Event = Pool().get('document_registry.document.event')
         Event.add(documents, 'registered')
-        cls.update_search_text(documents)
         cls._after_registration(documents)
 
     @classmethod
@@ -983,10 +984,12 @@ class Document(FullTextMixin, Workflow, ModelSQL, ModelView):
             with Transaction().set_context(_check_access=False):
                 cls.write(*to_write)
 
-    def build_search_text(self):
-        parts = [self.number, self.sender_number, self.summary]
-        if self.date:
-            parts.append(f'{self.number}/{self.year}')
+    def build_search_text(self, number=None, year=None):
+        number = number or self.number
+        year = year or self.year
+        parts = [number, self.sender_number, self.summary]
+        if number and year:
+            parts.append(f'{number}/{year}')
         for party in [self.issuer, self.recipient]:
             if party:
                 parts.append(party.rec_name)
