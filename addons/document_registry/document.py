@@ -532,6 +532,8 @@ class Document(FullTextMixin, Workflow, ModelSQL, ModelView):
         if not documents:
             return
         moment, date = cls._registration_moment()
+        for register in {d.registry for d in documents}:
+            register.lock_year(date.year)
         values = {d: cls._registration_values(d, date) for d in documents}
         user = Transaction().user or None
         to_write = []

@@ -55,6 +55,23 @@ class Register(DeactivableMixin, ModelSQL, ModelView):
             ('code', operator, operand, *extra),
             ]
 
+    def lock_year(self, year):
+        """Take the lock of the year's numbering (the strict sequence, or the
+        register when the year has none yet) before any other work: taking a
+        lock restarts the transaction (guide §1.8), so what follows runs once,
+        with the lock held, and the number is taken only after the checks"""
+        pool = Pool()
+        Year = pool.get('document_registry.register.year')
+        Sequence = pool.get('ir.sequence.strict')
+        years = Year.search([
+                ('register', '=', self.id),
+                ('year', '=', year),
+                ], limit=1)
+        if years:
+            Sequence.lock([years[0].sequence])
+        else:
+            self.__class__.lock([self])
+
     def take_numbers(self, year, count):
         """The next count numbers of the year (gapless: the strict sequence
         is locked until the transaction ends and a rollback returns them)"""
