@@ -402,7 +402,7 @@ class Document(FullTextMixin, Workflow, ModelSQL, ModelView):
         negative = operator.startswith('!') or operator.startswith('not ')
         domain = parse_query(query)
         if domain is None:
-            return [('text', operator, query)]
+            return [('search_text', operator, query)]
         if negative:
             return [('id', 'not in', [d.id for d in cls.search(domain)])]
         return domain

@@ -3,13 +3,14 @@
 """Full-text search over a normalised text column.
 
 The column search_text holds the searchable text lower-cased and without
-diacritics (content.normalize).  On PostgreSQL it is indexed with GIN over
-to_tsvector of a Romanian configuration "openprimarie_ro" (a copy of the
-built-in romanian stemmer, with unaccent in front of it when the extension
-is available); on SQLite every word must appear in the text (LIKE)."""
+diacritics (content.normalize).  On PostgreSQL a generated tsvector column
+of a Romanian configuration "openprimarie_ro" (a copy of the built-in
+romanian stemmer, with unaccent in front of it when the extension is
+available) is indexed with GIN; on SQLite every word must appear in the
+text (LIKE)."""
 import logging
 
-from sql import Expression, Literal
+from sql import Column, Expression, Literal
 from sql.functions import Function
 from sql.operators import Like
 
@@ -33,11 +34,6 @@ class TsConfig(Expression):
     @property
     def params(self):
         return ()
-
-
-class ToTsvector(Function):
-    __slots__ = ()
-    _function = 'TO_TSVECTOR'
 
 
 class PlainToTsquery(Function):
@@ -84,47 +80,51 @@ def create_text_search_configuration(cursor):
 
 
 class FullTextMixin:
-    "Adds search_text and a text searcher (the one search box)"
+    """Adds search_text, searched word by word (the one search box).
+
+    On PostgreSQL the table gets a generated column search_vector (the
+    tsvector of search_text, computed by the database on every insert and
+    update) with a GIN index, and a search on search_text is a full-text
+    match on it, in the main query (no sub-query, no per-row to_tsvector)."""
     __slots__ = ()
     search_text = fields.Text("Search Text", readonly=True)
-    text = fields.Function(
-        fields.Char("Text"), 'get_text', searcher='search_text_words')
 
     @classmethod
     def __register__(cls, module):
         super().__register__(module)
-        transaction = Transaction()
         if backend.name != 'postgresql':
             return
-        cursor = transaction.connection.cursor()
+        cursor = Transaction().connection.cursor()
         create_text_search_configuration(cursor)
         cursor.execute(
-            f'CREATE INDEX IF NOT EXISTS "{cls._table}_fts_idx" '
-            f'ON "{cls._table}" USING GIN '
-            f"(TO_TSVECTOR('{TS_CONFIG}'::regconfig, search_text))")
-
-    def get_text(self, name):
-        return None
+            f'ALTER TABLE "{cls._table}" ADD COLUMN IF NOT EXISTS '
+            'search_vector tsvector GENERATED ALWAYS AS '
+            f"(TO_TSVECTOR('{TS_CONFIG}'::regconfig, "
+            "COALESCE(search_text, ''))) STORED")
+        cursor.execute(
+            f'CREATE INDEX IF NOT EXISTS "{cls._table}_search_vector_idx" '
+            f'ON "{cls._table}" USING GIN (search_vector)')
 
     @classmethod
-    def search_text_words(cls, name, clause):
-        _, operator, operand, *_ = clause
-        query = normalize((operand or '').replace('%', ' '))
+    def domain_search_text(cls, domain, tables):
+        "Every word of the value, accents and case ignored"
+        table, _ = tables[None]
+        _, operator, value = domain[:3]
+        query = normalize(str(value or '').replace('%', ' '))
         if not query:
-            return []
-        table = cls.__table__()
+            return Literal(True)
         if backend.name == 'postgresql':
-            vector = ToTsvector(TsConfig(), table.search_text)
-            where = Match(vector, PlainToTsquery(TsConfig(), query))
+            expression = Match(
+                Column(table, 'search_vector'),
+                PlainToTsquery(TsConfig(), query))
         else:
-            where = Literal(True)
+            expression = Literal(True)
             for word in query.split():
-                where &= Like(table.search_text, f'%{escape(word)}%',
-                    escape='\\')
-        sub = table.select(table.id, where=where)
+                expression &= Like(table.search_text,
+                    f'%{escape(word)}%', escape='\\')
         if operator.startswith('not') or operator.startswith('!'):
-            return [('id', 'not in', sub)]
-        return [('id', 'in', sub)]
+            expression = ~expression
+        return expression
 
 
 def escape(word):

@@ -121,6 +121,9 @@ def main():
             "WHERE code IN ('petition', 'information', 'correspondence') ORDER BY code")
         types = [r[0] for r in cursor.fetchall()]
         summaries = [s.format(s=rng.choice(STREETS)) for s in SUMMARIES for _ in range(3)]
+        # the GIN index is built once after the load, not row by row
+        cursor.execute('DROP INDEX IF EXISTS '
+            '"document_registry_document_search_vector_idx"')
         this_year = dt.date.today().year
         per_year = -(-args.documents // YEARS)
         first_year = this_year - YEARS
@@ -144,13 +147,21 @@ def main():
             CROSS JOIN LATERAL (SELECT make_date(y, 1, 1)
                 + ((n - 1) * 360 / %(per_year)s)::int AS d) AS dd
             CROSS JOIN LATERAL (SELECT (%(summaries)s::text[])[1 + (g * 7) %% %(ns)s] AS s) AS ss
-            JOIN party_party p ON p.id = %(low)s + (g * 7919) %% (%(high)s - %(low)s + 1)
+            JOIN party_party p ON p.id = %(low)s + (g::bigint * 7919) %% (%(high)s - %(low)s + 1)
             """, {'company': company, 'register': register, 'types': types,
                 'total': args.documents, 'per_year': per_year, 'first': first_year,
                 'summaries': summaries, 'ns': len(summaries), 'low': low, 'high': high})
         return per_year, first_year
     per_year, first_year = run(database, load, context)
     print(f"    {args.documents} rows in {time.time() - t0:.0f} s", flush=True)
+
+    def index():
+        cursor = Transaction().connection.cursor()
+        cursor.execute('CREATE INDEX "document_registry_document_search_vector_idx" '
+            'ON document_registry_document USING GIN (search_vector)')
+    t1 = time.time()
+    run(database, index, context)
+    print(f"==> full-text index built in {time.time() - t1:.0f} s", flush=True)
 
     def sequences():
         Register = pool.get('document_registry.register')

@@ -837,7 +837,8 @@ class DocumentRegistryTestCase(CompanyTestMixin, ModuleTestCase):
             self.assertEqual((again.imported, again.skipped, again.state),
                 (0, 3, 'done'))
             self.assertEqual(
-                Record.search([('text', 'ilike', 'receptie')]), [records[2]])
+                Record.search([('search_text', 'ilike', 'receptie')]),
+                [records[2]])
 
     @with_transaction()
     def test_import_bad_input(self):
