@@ -22,6 +22,8 @@ from .content import normalize
 
 logger = logging.getLogger(__name__)
 TS_CONFIG = 'openprimarie_ro'
+# up to this many matches, the matching documents are looked up first
+RARE_MATCHES = 2000
 
 
 class TsConfig(Expression):
@@ -88,6 +90,9 @@ class FullTextMixin:
     match on it, in the main query (no sub-query, no per-row to_tsvector)."""
     __slots__ = ()
     search_text = fields.Text("Search Text", readonly=True)
+    # the match is domain_search_text's, not Tryton's generic one (which
+    # would compute a 'simple' to_tsvector on every row)
+    search_text.search_full_text = False
 
     @classmethod
     def __register__(cls, module):
@@ -114,9 +119,7 @@ class FullTextMixin:
         if not query:
             return Literal(True)
         if backend.name == 'postgresql':
-            expression = Match(
-                Column(table, 'search_vector'),
-                PlainToTsquery(TsConfig(), query))
+            expression = cls._full_text_match(table, query)
         else:
             expression = Literal(True)
             for word in query.split():
@@ -125,6 +128,28 @@ class FullTextMixin:
         if operator.startswith('not') or operator.startswith('!'):
             expression = ~expression
         return expression
+
+
+    @classmethod
+    def _full_text_match(cls, table, query):
+        """The full-text condition, shaped for the planner: PostgreSQL
+        estimates a match of several words as if they were independent, so a
+        rare combination ("drumului Horea") looked frequent and the newest
+        documents were read one by one along the date index, down to the
+        oldest.  The documents of a rare match are therefore looked up first
+        (GIN) and given by id; a frequent match stays a condition, and walking
+        the newest documents finds the first page quickly."""
+        def match(table):
+            return Match(Column(table, 'search_vector'),
+                PlainToTsquery(TsConfig(), query))
+        matches = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*matches.select(matches.id,
+                where=match(matches), limit=RARE_MATCHES + 1))
+        ids = [i for i, in cursor]
+        if len(ids) <= RARE_MATCHES:
+            return table.id.in_(ids) if ids else Literal(False)
+        return match(table)
 
 
 def escape(word):

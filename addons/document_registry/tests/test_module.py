@@ -160,6 +160,25 @@ class DocumentRegistryTestCase(CompanyTestMixin, ModuleTestCase):
             self.assertIn('2026', cm.exception.message)
             self.assertEqual(Document(reply.id).state, 'draft')
 
+    @with_transaction()
+    def test_document_concerns_person_and_parcel(self):
+        "A document is linked to the person and the parcel it concerns"
+        from trytond.modules.municipality.tests.tools import create_parcel
+        pool = Pool()
+        Document = pool.get('document_registry.document')
+        company, register, person = self.setup_registry()
+        with set_company(company):
+            parcel = create_parcel(company)
+            document = self.registered(company, register, person,
+                D(2025, 3, 3), objects=[
+                    {'resource': str(person)}, {'resource': str(parcel)}])
+            self.assertEqual(
+                {o.resource for o in Document(document.id).objects},
+                {person, parcel})
+            self.assertEqual(Document.search([
+                        ('objects.resource', '=', str(parcel)),
+                        ]), [document])
+
     # Deadlines
 
     def rule(self, code):
