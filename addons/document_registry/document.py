@@ -532,8 +532,8 @@ class Document(FullTextMixin, Workflow, ModelSQL, ModelView):
         if not documents:
             return
         moment, date = cls._registration_moment()
-        for register in {d.registry for d in documents}:
-            register.lock_year(date.year)
+        sequences = {register: register.lock_year(date.year)
+            for register in {d.registry for d in documents}}
         values = {d: cls._registration_values(d, date) for d in documents}
         user = Transaction().user or None
         to_write = []
@@ -543,7 +543,9 @@ class Document(FullTextMixin, Workflow, ModelSQL, ModelView):
             group = list(group)
             new = [d for d in group if not d.reply_to]
             register = group[0].registry
-            numbers = register.take_numbers(year, len(new)) if new else []
+            numbers = (register.take_numbers(
+                    year, len(new), sequences.get(register))
+                if new else [])
             for document, number in zip(new, numbers):
                 values[document]['number_int'] = number
             for document in group:

@@ -69,13 +69,15 @@ class Register(DeactivableMixin, ModelSQL, ModelView):
                 ], limit=1)
         if years:
             Sequence.lock([years[0].sequence])
-        else:
-            self.__class__.lock([self])
+            return years[0].sequence
+        self.__class__.lock([self])
 
-    def take_numbers(self, year, count):
+    def take_numbers(self, year, count, sequence=None):
         """The next count numbers of the year (gapless: the strict sequence
         is locked until the transaction ends and a rollback returns them)"""
         Year = Pool().get('document_registry.register.year')
+        if sequence is not None:
+            return [int(n) for n in sequence.get_many(count)]
         years = Year.search([
                 ('register', '=', self.id),
                 ('year', '=', year),

@@ -19,8 +19,8 @@ from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction, check_access
 
 from .tools import (
-    PNG, create_registry, create_staff, document_type, make_pdf,
-    new_document, register_on)
+    PNG, create_registry, create_staff, make_pdf, new_document,
+    register_on)
 
 D = dt.date
 
@@ -270,8 +270,8 @@ class DocumentRegistryTestCase(CompanyTestMixin, ModuleTestCase):
             with Transaction().set_context(date=D(2025, 3, 20)):
                 Document.extend([petition])
             petition = Document(petition.id)
-            self.assertEqual(
-                (petition.state, petition.deadline), ('extended', D(2025, 4, 17)))
+            self.assertEqual((petition.state, petition.deadline),
+                ('extended', D(2025, 4, 17)))
             with self.assertRaises(UserError):
                 Document.extend([Document(petition.id)])
 
