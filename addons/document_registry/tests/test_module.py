@@ -304,6 +304,37 @@ class DocumentRegistryTestCase(CompanyTestMixin, ModuleTestCase):
             # 30 days from the registration, not from the 10 days
             self.assertEqual(request.deadline, D(2025, 4, 2))
 
+    @with_transaction()
+    def test_information_complaint_and_custom_type(self):
+        "A complaint is answered in 15 days; an administrator adds a type"
+        pool = Pool()
+        Rule = pool.get('document_registry.deadline_rule')
+        DocumentType = pool.get('document_registry.document_type')
+        company, register, person = self.setup_registry()
+        with set_company(company):
+            # Legea 544/2001 art. 21(2): registered on Friday 14 November
+            # 2025, 15 days end on Saturday 29 November, 30 November and
+            # 1 December are holidays: Tuesday 2 December
+            complaint = self.registered(company, register, person,
+                D(2025, 11, 14), type_code='information_complaint')
+            self.assertEqual(complaint.deadline, D(2025, 12, 2))
+            rule, = Rule.create([{
+                        'name': "Autorizație de desființare", 'code': 'ad',
+                        'days': 30, 'unit': 'calendar',
+                        'next_working_day': True,
+                        'legal_basis': "Legea 50/1991 art. 7",
+                        }])
+            type_, = DocumentType.create([{
+                        'name': "Cerere de autorizație de desființare",
+                        'code': 'ad', 'company': company.id,
+                        'answer_rule': rule.id,
+                        }])
+            request = self.registered(company, register, person,
+                D(2026, 3, 13), type_code='ad')
+            self.assertEqual(request.document_type, type_)
+            # 12 April 2026 is Orthodox Easter, 13 April Easter Monday
+            self.assertEqual(request.deadline, D(2026, 4, 14))
+
     # Petitions: anonymous, duplicates, forwarding
 
     @with_transaction()
