@@ -305,6 +305,12 @@ class Document(FullTextMixin, Workflow, ModelSQL, ModelView):
                         | (Eval('direction') != 'incoming')),
                     'depends': ['state', 'direction'],
                     },
+                'link_button': {
+                    'invisible': (~Eval('state').in_(
+                            ['registered', 'assigned'])
+                        | ~Eval('linked_to')),
+                    'depends': ['state', 'linked_to'],
+                    },
                 'close': {
                     'invisible': ~Eval('state').in_(
                         ['registered', 'answered', 'refused', 'filed',
@@ -687,10 +693,6 @@ class Document(FullTextMixin, Workflow, ModelSQL, ModelView):
         replies = [d for d in documents if d.reply_to]
         if replies:
             cls._apply_replies(replies)
-        internal = [d for d in documents
-            if d.direction != 'incoming' and not d.reply_to
-            and d not in to_assign]
-        del internal    # outgoing and internal documents stay registered
 
     @classmethod
     def _apply_replies(cls, replies):
@@ -830,6 +832,17 @@ class Document(FullTextMixin, Workflow, ModelSQL, ModelView):
         Event.add(documents, 'filed')
 
     @classmethod
+    @ModelView.button
+    def link_button(cls, documents):
+        "Link the documents to the document of their field Linked to"
+        for document in documents:
+            if not document.linked_to:
+                raise WorkflowError(gettext(
+                        'document_registry.msg_link_invalid',
+                        document=document.rec_name))
+        cls.link(documents, None)
+
+    @classmethod
     def link(cls, documents, master):
         """Link documents on the same matter to the first one (conexare):
         they get its term and are answered with it"""
@@ -857,7 +870,7 @@ class Document(FullTextMixin, Workflow, ModelSQL, ModelView):
         Event.add(documents, 'linked')
 
     @classmethod
-    @ModelView.button_action('document_registry.act_document_reply')
+    @ModelView.button_action('document_registry.wizard_document_reply')
     def reply(cls, documents):
         pass
 

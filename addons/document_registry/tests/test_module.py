@@ -370,7 +370,10 @@ class DocumentRegistryTestCase(CompanyTestMixin, ModuleTestCase):
                 create_person("Ionescu", "Ana"), D(2025, 3, 10),
                 linked_to=first)
             third = self.registered(company, register, person,
-                D(2025, 3, 11), linked_to=second)
+                D(2025, 3, 11))
+            Document.write([third], {'linked_to': second.id})
+            Document.link_button([Document(third.id)])
+            third = Document(third.id)
             for document in [second, third]:
                 self.assertEqual(document.state, 'linked')
                 self.assertEqual(document.linked_to, first)
