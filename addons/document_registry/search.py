@@ -38,6 +38,13 @@ class TsConfig(Expression):
         return ()
 
 
+class TsMatchVq(Function):
+    """The function behind @@: the same test, but the planner gives a
+    function its default selectivity and uses no index for it"""
+    __slots__ = ()
+    _function = 'TS_MATCH_VQ'
+
+
 class PlainToTsquery(Function):
     __slots__ = ()
     _function = 'PLAINTO_TSQUERY'
@@ -132,24 +139,29 @@ class FullTextMixin:
 
     @classmethod
     def _full_text_match(cls, table, query):
-        """The full-text condition, shaped for the planner: PostgreSQL
+        """The full-text condition, shaped for the planner.  PostgreSQL
         estimates a match of several words as if they were independent, so a
-        rare combination ("drumului Horea") looked frequent and the newest
-        documents were read one by one along the date index, down to the
-        oldest.  The documents of a rare match are therefore looked up first
-        (GIN) and given by id; a frequent match stays a condition, and walking
-        the newest documents finds the first page quickly."""
-        def match(table):
-            return Match(Column(table, 'search_vector'),
-                PlainToTsquery(TsConfig(), query))
+        rare combination ("drumului Horea") looks frequent, and words that
+        always come together ("decizia de impunere") look rare: it then
+        walks the whole date index for the first, and reads and sorts every
+        match of the second.  So the matches are counted first (GIN, up to a
+        bound): a rare match is given by id; a frequent one is tested row by
+        row (ts_match_vq, no index) while walking the newest documents, which
+        finds the first page after a few hundred rows."""
+        rare = Transaction().context.get('full_text_rare_matches')
+        if rare is None:
+            rare = RARE_MATCHES
+        vector = Column(table, 'search_vector')
+        tsquery = PlainToTsquery(TsConfig(), query)
         matches = cls.__table__()
         cursor = Transaction().connection.cursor()
         cursor.execute(*matches.select(matches.id,
-                where=match(matches), limit=RARE_MATCHES + 1))
+                where=Match(Column(matches, 'search_vector'), tsquery),
+                limit=rare + 1))
         ids = [i for i, in cursor]
-        if len(ids) <= RARE_MATCHES:
+        if len(ids) <= rare:
             return table.id.in_(ids) if ids else Literal(False)
-        return match(table)
+        return TsMatchVq(vector, tsquery)
 
 
 def escape(word):
