@@ -1,0 +1,11 @@
+# This file is part of OpenPrimărie.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.model.exceptions import ValidationError
+
+
+class DepartmentError(ValidationError):
+    pass
+
+
+class EmployeeError(ValidationError):
+    pass
