@@ -14,7 +14,7 @@ from trytond.model import (
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
-from trytond.report import Report
+from trytond.modules.municipality.report import LibreOfficeReport
 from trytond.rpc import RPC
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
@@ -1288,6 +1288,6 @@ def pdf_text_of(data):
     return pdf_text(data)
 
 
-class DocumentReceipt(Report):
+class DocumentReceipt(LibreOfficeReport):
     "The slip given to the citizen: number, date, deadline"
     __name__ = 'document_registry.document.receipt'

@@ -34,15 +34,10 @@ from .exceptions import (
     IssuedDecisionError, MissingParameterError, TaxObjectError)
 from .exemption import relief
 from .fiscal_file import (
-    ASSESSED_TAXES, ZERO, balances, money, month_end)
+    ASSESSED_TAX_TYPES, ASSESSED_TAXES, ZERO, balances, money, month_end)
 from .rules import (
     TaxParameters, existed_on, liability_date, object_tax, round_tax)
 
-TAXES = [
-    ('building', "Building Tax"),
-    ('land', "Land Tax"),
-    ('vehicle', "Vehicle Tax"),
-    ]
 ASSET_FIELDS = {
     'property.building': 'building',
     'property.parcel': 'parcel',
@@ -213,7 +208,7 @@ class AssessmentLine(ModelSQL, ModelView):
     assessment = fields.Many2One(
         'local_tax.assessment', "Tax Decision", required=True,
         ondelete='CASCADE')
-    tax = fields.Selection(TAXES, "Tax", required=True)
+    tax = fields.Selection(ASSESSED_TAX_TYPES, "Tax", required=True)
     tax_string = tax.translated('tax')
     building = fields.Many2One(
         'property.building', "Building", ondelete='RESTRICT')

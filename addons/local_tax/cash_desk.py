@@ -13,7 +13,6 @@ receipt of a cancelled payment stays, marked cancelled, with its number.
 Once the day of a desk is closed, no payment can be booked and no receipt
 issued on that desk for that date."""
 import datetime as dt
-import time
 from collections import defaultdict
 from decimal import Decimal
 
@@ -28,7 +27,7 @@ from trytond.model import (
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
-from trytond.report import Report
+from trytond.modules.municipality.report import LibreOfficeReport
 from trytond.transaction import Transaction
 from trytond.wizard import (
     Button, StateReport, StateTransition, StateView, Wizard)
@@ -59,25 +58,8 @@ class ReceiptError(AccessError):
     "An issued receipt or a closed cash-desk day cannot be changed"
 
 
-class ConvertReport(Report):
-    """A report converted to its output format by LibreOffice.
-
-    trytond 8.0.12 retries a failed conversion with an exhausted map() of
-    arguments, which raises IndexError (guide §1.13, gotcha 6): convert
-    once per call of the parent and retry here."""
-
-    @classmethod
-    def convert(cls, report, data, timeout=5 * 60, retry=5):
-        input_format = report.template_extension
-        output_format = report.extension or input_format
-        for attempt in range(retry + 1):
-            if attempt:
-                time.sleep(0.02 * attempt)
-            oext, content = super().convert(
-                report, data, timeout=timeout, retry=0)
-            if oext != input_format or output_format == input_format:
-                break
-        return oext, content
+class ConvertReport(LibreOfficeReport):
+    "The reports of the cash desk: amounts in words, times of the municipality"
 
     @classmethod
     def get_context(cls, records, header, data):

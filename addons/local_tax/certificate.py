@@ -17,7 +17,6 @@ stores everything it shows: an issued certificate never changes, a
 cancelled one keeps its number.  The Code sets no fee for it (fact sheet
 §5.5)."""
 import datetime as dt
-import time
 from collections import defaultdict
 from decimal import Decimal
 from fractions import Fraction
@@ -29,8 +28,7 @@ from trytond.model import (
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import Eval, Id
-from trytond.report import Report
-from trytond.report.report import FORMAT2EXT
+from trytond.modules.municipality.report import LibreOfficeReport
 from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import MissingParameterError, NoDecisionError, TaxObjectError
@@ -75,7 +73,6 @@ ISSUE_FIELDS = {
     'report_format'}
 ASSET_ORDER = {'building': 0, 'parcel': 1, 'vehicle': 2}
 TAX_TYPE_ORDER = {t: i for i, (t, _) in enumerate(TAX_TYPES)}
-PDF_ATTEMPTS = 3
 
 
 class CertificateError(UserError):
@@ -750,7 +747,7 @@ def vehicle_base(vehicle):
     return None, None
 
 
-class FiscalCertificateReport(Report):
+class FiscalCertificateReport(LibreOfficeReport):
     __name__ = 'local_tax.fiscal_certificate'
 
     @classmethod
@@ -785,19 +782,3 @@ class FiscalCertificateReport(Report):
         context['asset_base'] = asset_base
         context['validity_days'] = validity_days
         return context
-
-    @classmethod
-    def convert(cls, report, data, timeout=5 * 60, retry=5):
-        """Retry the conversion with fresh arguments each time: trytond
-        8.0.12 builds them with a one-shot map(), so its own retry runs an
-        empty command (guide §1.13, gotcha 6)"""
-        output = report.extension or report.template_extension
-        output = FORMAT2EXT.get(output, output)
-        for attempt in range(PDF_ATTEMPTS):
-            if attempt:
-                time.sleep(0.2 * attempt)
-            format_, content = super().convert(
-                report, data, timeout=timeout, retry=0)
-            if format_ == output:
-                break
-        return format_, content

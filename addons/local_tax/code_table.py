@@ -227,27 +227,35 @@ class CodeTable(ModelSQL, ModelView):
         return tables
 
 
-def _read_code_rows(data):
-    "Parse and check the rows of a Code table file, grouped by year"
-    pool = Pool()
-    Line = pool.get('local_tax.code_table.line')
+def read_csv_rows(data, columns):
+    """The non-empty rows of a UTF-8 CSV file of our data formats, with
+    their line number, as dictionaries of stripped values; the columns are
+    required"""
     if isinstance(data, bytes):
         try:
-            text = data.decode('utf-8-sig')
+            data = data.decode('utf-8-sig')
         except UnicodeDecodeError:
             raise CodeTableImportError(gettext(
                     'local_tax.msg_code_import_encoding'))
-    else:
-        text = data
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(data))
     if not reader.fieldnames:
         raise CodeTableImportError(gettext('local_tax.msg_code_import_empty'))
     reader.fieldnames = [f.strip().lower() for f in reader.fieldnames]
-    missing = set(CSV_COLUMNS) - set(reader.fieldnames)
+    missing = set(columns) - set(reader.fieldnames)
     if missing:
         raise CodeTableImportError(gettext(
                 'local_tax.msg_code_import_missing_columns',
                 columns=', '.join(sorted(missing))))
+    for number, raw in enumerate(reader, 2):
+        raw = {k: (v or '').strip() for k, v in raw.items() if k}
+        if any(raw.values()):
+            yield number, raw
+
+
+def _read_code_rows(data):
+    "Parse and check the rows of a Code table file, grouped by year"
+    pool = Pool()
+    Line = pool.get('local_tax.code_table.line')
     selections = {
         'kind': {k for k, _ in KINDS},
         'variant': {k for k, _ in VARIANTS if k},
@@ -257,10 +265,7 @@ def _read_code_rows(data):
         'confidence': {k for k, _ in CONFIDENCES},
         }
     rows, keys = {}, set()
-    for number, raw in enumerate(reader, 2):
-        raw = {k: (v or '').strip() for k, v in raw.items() if k}
-        if not any(raw.values()):
-            continue
+    for number, raw in read_csv_rows(data, CSV_COLUMNS):
 
         def bad(column):
             return CodeTableImportError(gettext(

@@ -10,15 +10,11 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateView, Wizard
 
+from .fiscal_file import ASSESSED_TAX_TYPES
 from .rules import owner_taxes
 
 FOUR_DECIMALS = Decimal('0.0001')
 CENTS = Decimal('0.01')
-TAXES = [
-    ('building', "Building tax"),
-    ('land', "Land tax"),
-    ('vehicle', "Vehicle tax"),
-    ]
 
 
 class ComputeStart(ModelView):
@@ -70,7 +66,7 @@ class ComputeResultLine(ModelView):
     __name__ = 'local_tax.compute.result.line'
     __string__ = "Local Tax"
 
-    tax = fields.Selection(TAXES, "Tax", readonly=True)
+    tax = fields.Selection(ASSESSED_TAX_TYPES, "Tax", readonly=True)
     asset = fields.Reference(
         "Asset", [
             ('property.building', "Building"),

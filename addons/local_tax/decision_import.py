@@ -7,9 +7,7 @@ a `parameter` row sets a rate or parameter of the decision, a `kind` row
 the amount of the Code line with the same keys.  The decision is created
 in draft, checked against the Code's bounds; the head of the service
 approves it."""
-import csv
 import datetime as dt
-import io
 from decimal import Decimal, InvalidOperation
 
 from trytond.i18n import gettext
@@ -20,7 +18,7 @@ from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
 from .assessment import atomic
-from .code_table import KEY_FIELDS
+from .code_table import KEY_FIELDS, read_csv_rows
 from .decision import PERCENT_PARAMETERS, ROUNDING_RULES
 from .exceptions import CodeTableImportError
 
@@ -32,26 +30,9 @@ PARAMETERS = PERCENT_PARAMETERS + ['indexation', 'rounding', 'legal_basis']
 
 def read_decision_rows(data):
     "The rows of an HCL file as dictionaries, checked"
-    if isinstance(data, bytes):
-        try:
-            data = data.decode('utf-8-sig')
-        except UnicodeDecodeError:
-            raise CodeTableImportError(gettext(
-                    'local_tax.msg_code_import_encoding'))
-    reader = csv.DictReader(io.StringIO(data))
-    if not reader.fieldnames:
-        raise CodeTableImportError(gettext('local_tax.msg_code_import_empty'))
-    reader.fieldnames = [f.strip().lower() for f in reader.fieldnames]
-    missing = set(COLUMNS) - set(reader.fieldnames) - {'article', 'note'}
-    if missing:
-        raise CodeTableImportError(gettext(
-                'local_tax.msg_code_import_missing_columns',
-                columns=', '.join(sorted(missing))))
     rows = []
-    for number, raw in enumerate(reader, 2):
-        raw = {k: (v or '').strip() for k, v in raw.items() if k}
-        if not any(raw.values()):
-            continue
+    for number, raw in read_csv_rows(
+            data, set(COLUMNS) - {'article', 'note'}):
 
         def bad(column):
             return CodeTableImportError(gettext(

@@ -17,13 +17,9 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .exceptions import ExemptionError
+from .fiscal_file import ASSESSED_TAX_TYPES
 
-TAXES = [
-    (None, "All"),
-    ('building', "Building Tax"),
-    ('land', "Land Tax"),
-    ('vehicle', "Vehicle Tax"),
-    ]
+TAXES = [(None, "All")] + ASSESSED_TAX_TYPES
 
 
 class Exemption(ModelSQL, ModelView):

@@ -39,6 +39,7 @@ TAX_TYPES = [
 # The taxes of the annual assessment (art. 462, 467, 472): each has its own
 # instalments, ≤ 50 lei rule and bonification.
 ASSESSED_TAXES = ['building', 'land', 'vehicle']
+ASSESSED_TAX_TYPES = [t for t in TAX_TYPES if t[0] in ASSESSED_TAXES]
 ACCESSORY_TYPES = {'surcharge'}
 # No late-payment surcharge is due on fines of any kind (CPF art. 173(3),
 # recalled, to be verified)
@@ -94,25 +95,17 @@ def surcharge(amount, due_date, date, rate):
 
 def surcharge_rate(company, date):
     """The surcharge per month (%) of the Code table of the year of the
-    date, or of the latest year before it"""
-    CodeTable = Pool().get('local_tax.code_table')
+    date, or of the latest year before it (of the first year for an older
+    date); public law, read whatever the user's access"""
+    Line = Pool().get('local_tax.code_table.line')
+    kind = [('kind', '=', 'late_payment_surcharge')]
     with without_check_access():
-        return _surcharge_rate(CodeTable, date)
-
-
-def _surcharge_rate(CodeTable, date):
-    tables = CodeTable.search(
-        [('year', '<=', date.year)], order=[('year', 'DESC')])
-    for table in tables:
-        for line in table.lines:
-            if line.kind == 'late_payment_surcharge':
-                return line.value
-    tables = CodeTable.search([], order=[('year', 'ASC')], limit=1)
-    for table in tables:
-        for line in table.lines:
-            if line.kind == 'late_payment_surcharge':
-                return line.value
-    raise ObligationError(gettext('local_tax.msg_no_surcharge_rate'))
+        lines = (Line.search(kind + [('code_table.year', '<=', date.year)],
+                order=[('code_table.year', 'DESC')], limit=1)
+            or Line.search(kind, order=[('code_table.year', 'ASC')], limit=1))
+    if not lines:
+        raise ObligationError(gettext('local_tax.msg_no_surcharge_rate'))
+    return lines[0].value
 
 
 _STATES = {'readonly': Eval('state') != 'draft'}

@@ -173,6 +173,7 @@ def pay_year(pool, company, rng, desks):
     Payment = pool.get('local_tax.payment')
     Receipt = pool.get('local_tax.receipt')
     Assessment = pool.get('local_tax.assessment')
+    Decision = pool.get('local_tax.council_decision')
     taxpayers = sorted({a.taxpayer for a in Assessment.search([
                     ('company', '=', company.id),
                     ('fiscal_year', '=', YEAR),
@@ -203,9 +204,11 @@ def pay_year(pool, company, rng, desks):
                 Receipt.issue_for(payment)
             return payment
         if behaviour == 'early':
-            # the whole year less the bonification (the allocation grants it)
-            bonification = (due * Decimal('0.10')).quantize(Decimal('0.01'))
-            pay(due - bonification, dt.date(YEAR, 3, rng.randint(3, 31)))
+            # the whole year less the HCL's bonification (the allocation
+            # grants it)
+            on = dt.date(YEAR, 3, rng.randint(3, 31))
+            rate = Decision.get_applicable(company, YEAR, on).bonification
+            pay(due - (due * rate / 100).quantize(Decimal('0.01')), on)
         elif behaviour == 'on_time':
             half = (due / 2).quantize(Decimal('0.01'))
             pay(half, dt.date(YEAR, 3, rng.randint(3, 31)), '-1')
