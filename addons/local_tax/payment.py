@@ -360,23 +360,30 @@ class Allocator:
         pool = Pool()
         Allocation = pool.get('local_tax.payment.allocation')
         Reduction = pool.get('local_tax.obligation.reduction')
-        Obligation = pool.get('local_tax.obligation')
         if self.available <= 0:
             return
         self.balances = dict(balances(
                 self.payment.company, self.payment.taxpayer))
-        self.bonification = self._bonification_groups()
-        first, accessories, future = self._order()
-        self._pay_all(first)
+        self.bonification = bonification_groups(self.balances, self.date)
+        indicated, principal, accessories, future = self._order()
+        self._pay_all(indicated)
+        # the indicated obligations are paid with their own surcharges
+        self._pay_all(self._booked_surcharges())
+        self._pay_all(principal)
         # the surcharges just booked are accessories due on the payment day
-        if self.surcharges:
-            Obligation.save(self.surcharges)
-            for surcharge_ in self.surcharges:
-                self.balances[surcharge_] = surcharge_.amount
-        self._pay_all(accessories + self.surcharges)
+        self._pay_all(accessories + self._booked_surcharges())
         self._pay_all(future)
         Reduction.save(self.reductions)
         Allocation.save(self.allocations)
+
+    def _booked_surcharges(self):
+        "Save the surcharges booked since the last call and return them"
+        Obligation = Pool().get('local_tax.obligation')
+        booked, self.surcharges = self.surcharges, []
+        Obligation.save(booked)
+        for surcharge_ in booked:
+            self.balances[surcharge_] = surcharge_.amount
+        return booked
 
     def _pay_all(self, obligations):
         for obligation in obligations:
@@ -388,27 +395,23 @@ class Allocator:
             self._pay(obligation)
 
     def _order(self):
-        """The open obligations in three groups: fines, indicated and due
-        principal; due accessories; not yet due"""
+        """The open obligations in four groups: enforceable fines and the
+        indicated obligations; the other principal due; the accessories
+        due; the obligations not yet due"""
         open_ = [o for o, b in self.balances.items() if b > 0]
         key = lambda o: (o.due_date, o.id)  # noqa: E731
         indicated = [o for o in self.payment.indicated if o in open_]
-        pays_fees = bool(indicated) and all(
-            o.tax_type == 'fee' for o in indicated)
-        fines = [] if pays_fees else sorted(
-            (o for o in open_ if o.tax_type == 'fine' and o.enforceable),
-            key=key)
-        due = [o for o in open_ if o.due_date <= self.date]
+        first = unique(legal_first(open_, indicated)
+            + sorted(indicated, key=key))
+        due = [o for o in open_ if o.due_date <= self.date and o not in first]
         principal = sorted(
             (o for o in due if o.nature == 'principal'), key=key)
         accessories = sorted(
             (o for o in due if o.nature == 'accessory'), key=key)
         future = sorted(
-            (o for o in open_ if o.due_date > self.date), key=key)
-        first = unique(fines + sorted(indicated, key=key) + principal)
-        accessories = [o for o in accessories if o not in first]
-        future = [o for o in future if o not in first]
-        return first, accessories, future
+            (o for o in open_ if o.due_date > self.date and o not in first),
+            key=key)
+        return first, principal, accessories, future
 
     def _pay(self, obligation):
         balance = self.balances.get(obligation, ZERO)
@@ -449,34 +452,6 @@ class Allocator:
         key = (obligation.fiscal_year, obligation.tax_type)
         return key if key in self.bonification else None
 
-    def _bonification_groups(self):
-        """The taxes of the year of the payment that can still get the
-        bonification: their assessment grants one and its deadline (the
-        first instalment) is not past"""
-        Reduction = Pool().get('local_tax.obligation.reduction')
-        groups = defaultdict(list)
-        for obligation in self.balances:
-            assessment = obligation.assessment
-            if (obligation.tax_type in ASSESSED_TAXES and assessment
-                    and assessment.bonification
-                    and obligation.fiscal_year == self.date.year
-                    and self.date <= assessment.bonification_deadline):
-                groups[(obligation.fiscal_year, obligation.tax_type)].append(
-                    obligation)
-        if not groups:
-            return {}
-        granted = Reduction.search([
-                ('obligation', 'in', [o.id for g in groups.values()
-                        for o in g]),
-                ('reason', '=', 'bonification'),
-                ])
-        net = defaultdict(Decimal)
-        for reduction in granted:
-            obligation = reduction.obligation
-            net[(obligation.fiscal_year, obligation.tax_type)] += (
-                reduction.amount)
-        return {k: v for k, v in groups.items() if not net[k]}
-
     def _try_bonification(self, group):
         """Grant the bonification when the payment pays the rest of the
         year's tax of the kind less the bonification"""
@@ -484,11 +459,7 @@ class Allocator:
         self.bonified.add(group)
         obligations = sorted(self.bonification[group],
             key=lambda o: (o.due_date, o.id), reverse=True)
-        annual = sum(o.amount - self._corrections(o) for o in obligations)
-        rate = max(o.assessment.bonification for o in obligations)
-        bonus = money(annual * rate / 100)
-        remaining = sum(self.balances[o] for o in obligations)
-        bonus = min(bonus, remaining)
+        bonus, remaining = bonification_amount(obligations, self.balances)
         if bonus <= 0 or self.available < remaining - bonus:
             return
         to_reduce = bonus
@@ -505,10 +476,144 @@ class Allocator:
         for obligation in reversed(obligations):
             self._pay(obligation)
 
-    @staticmethod
-    def _corrections(obligation):
+
+def legal_first(open_, indicated):
+    """The enforceable contravention fines, oldest first: paid before the
+    indicated obligations unless only fees (taxe) are paid (CPF art.
+    165(2))"""
+    if indicated and all(o.tax_type == 'fee' for o in indicated):
+        return []
+    return sorted(
+        (o for o in open_ if o.tax_type == 'fine' and o.enforceable),
+        key=lambda o: (o.due_date, o.id))
+
+
+def bonification_groups(balances, date):
+    """The taxes of the year of the date that can still get the
+    bonification, by (year, tax type): their assessment grants one, its
+    deadline (the first instalment) is not past and none was granted yet
+    (art. 462(2), 467(2), 472(2))"""
+    Reduction = Pool().get('local_tax.obligation.reduction')
+    groups = defaultdict(list)
+    for obligation in balances:
+        assessment = obligation.assessment
+        if (obligation.tax_type in ASSESSED_TAXES and assessment
+                and assessment.bonification
+                and obligation.fiscal_year == date.year
+                and date <= assessment.bonification_deadline):
+            groups[(obligation.fiscal_year, obligation.tax_type)].append(
+                obligation)
+    if not groups:
+        return {}
+    granted = Reduction.search([
+            ('obligation', 'in', [o.id for g in groups.values() for o in g]),
+            ('reason', '=', 'bonification'),
+            ])
+    net = defaultdict(Decimal)
+    for reduction in granted:
+        obligation = reduction.obligation
+        net[(obligation.fiscal_year, obligation.tax_type)] += reduction.amount
+    return {k: v for k, v in groups.items() if not net[k]}
+
+
+def bonification_amount(obligations, balances):
+    """The bonification of one tax of the year and the remaining balance
+    it is granted on: the percentage of the year's tax (after
+    corrections), at most the remaining balance"""
+    def corrections(obligation):
         return sum((r.amount for r in obligation.reductions
                 if r.reason in {'correction', 'exemption'}), ZERO)
+    annual = sum(o.amount - corrections(o) for o in obligations)
+    rate = max(o.assessment.bonification for o in obligations)
+    remaining = sum(balances[o] for o in obligations)
+    return min(money(annual * rate / 100), remaining), remaining
+
+
+class PayableLine:
+    "One open obligation with what paying it on the date costs"
+    __slots__ = ('obligation', 'balance', 'surcharge', 'bonification')
+
+    def __init__(self, obligation, balance, surcharge_=ZERO):
+        self.obligation = obligation
+        self.balance = balance
+        self.surcharge = surcharge_
+        self.bonification = ZERO
+
+    @property
+    def total(self):
+        return self.balance + self.surcharge - self.bonification
+
+
+class Payable:
+    """What a taxpayer pays on a date for some or all open obligations:
+    the amount that Payment.receive with the same obligations on the same
+    date books on exactly these lines"""
+    __slots__ = ('company', 'taxpayer', 'date', 'lines', 'credit')
+
+    def __init__(self, company, taxpayer, date, lines, credit):
+        self.company = company
+        self.taxpayer = taxpayer
+        self.date = date
+        self.lines = lines
+        self.credit = credit
+
+    @property
+    def obligations(self):
+        return [line.obligation for line in self.lines]
+
+    @property
+    def total(self):
+        return sum((line.balance + line.surcharge for line in self.lines),
+            ZERO)
+
+    @property
+    def bonification(self):
+        return sum((line.bonification for line in self.lines), ZERO)
+
+    @property
+    def to_pay(self):
+        return self.total - self.bonification
+
+
+def payable(company, taxpayer, date, obligations=None):
+    """The open obligations of the taxpayer on the date (or those chosen,
+    with the enforceable fines the law pays first), each with its
+    surcharge to the date (CPF art. 183) and the bonification paying the
+    whole year's tax now would get"""
+    Payment = Pool().get('local_tax.payment')
+    open_balances = {o: b for o, b in balances(company, taxpayer)
+        if b > 0 and o.state == 'posted'}
+    if obligations is None:
+        chosen = list(open_balances)
+    else:
+        chosen = [o for o in obligations if o in open_balances]
+        chosen = unique(legal_first(list(open_balances), chosen) + chosen)
+    rate = None
+    lines = []
+    for obligation in sorted(chosen, key=lambda o: (o.due_date, o.id)):
+        balance = open_balances[obligation]
+        line = PayableLine(obligation, balance)
+        if (obligation.nature == 'principal'
+                and obligation.tax_type not in NO_SURCHARGE
+                and obligation.due_date < date):
+            if rate is None:
+                rate = surcharge_rate(company, date)
+            line.surcharge = surcharge(
+                balance, obligation.due_date, date, rate)
+        lines.append(line)
+    by_obligation = {line.obligation: line for line in lines}
+    for group in bonification_groups(open_balances, date).values():
+        if not all(o in by_obligation for o in group):
+            continue
+        bonus, _ = bonification_amount(group, open_balances)
+        # booked on the latest instalments first, like the allocation
+        for obligation in sorted(group, key=lambda o: (o.due_date, o.id),
+                reverse=True):
+            line = by_obligation[obligation]
+            line.bonification = min(line.balance, bonus)
+            bonus -= line.bonification
+    return Payable(company, taxpayer, date, lines,
+        Payment.credit(company, taxpayer, date))
 
 
 def unique(obligations):

@@ -18,6 +18,7 @@ from trytond.tests.test_tryton import activate_module, with_transaction
 
 from ..exceptions import NoDecisionError, PaymentError
 from ..fiscal_file import fiscal_position, surcharge, surcharge_months
+from ..payment import payable
 from .test_module import AFTER_OUG, create_apartment, create_vehicle, set_rank
 from .tools import create_decision, load_code_tables
 
@@ -375,6 +376,71 @@ class FiscalTestCase(unittest.TestCase):
         # the rest paid on 31 March too: the whole year less 10 %
         pay(company, owner, '142', date(2026, 3, 31))
         self.assertEqual(set(unpaid(owner).values()), {D('0')})
+
+    @with_transaction()
+    def test_payable_everything_with_bonification(self):
+        "Before 31 March: fine 100 + 355 − 35.50 bonification = 419.50"
+        company = setup_2026(bonification='10')
+        owner = create_person("Popescu", "Ion")
+        own(create_apartment(company), owner)
+        assess(company)
+        fine(company, owner, '100', date(2026, 2, 10))
+        due = payable(company, owner, date(2026, 3, 15))
+        self.assertEqual(
+            [(l.obligation.tax_type, l.balance, l.surcharge, l.bonification)
+                for l in due.lines], [
+                ('fine', D('100'), D('0'), D('0')),
+                ('building', D('177.50'), D('0'), D('0')),
+                ('building', D('177.50'), D('0'), D('35.50')),
+                ])
+        self.assertEqual(
+            (due.total, due.bonification, due.to_pay),
+            (D('455.00'), D('35.50'), D('419.50')))
+        payment = pay(company, owner, due.to_pay, date(2026, 3, 15),
+            channel='ghiseul', external_id='T-1', obligations=due.obligations)
+        self.assertEqual(payment.unallocated, D('0'))
+        self.assertEqual(set(unpaid(owner).values()), {D('0')})
+        self.assertEqual(payable(company, owner, date(2026, 3, 15)).lines, [])
+
+    @with_transaction()
+    def test_payable_chosen_obligation_with_its_surcharge(self):
+        """On 2 May, instalment 1 (177.50, due 31 March) bears 2 × 1 % =
+        3.55; the unpaid enforceable fine is paid first (art. 165(2)); the
+        land tax not chosen stays untouched"""
+        company = setup_2026()
+        owner = create_person("Popescu", "Ion")
+        own(create_apartment(company), owner)
+        assess(company)
+        ticket = fine(company, owner, '100', date(2026, 2, 10))
+        land = fine(company, owner, '200', date(2026, 3, 31),
+            tax_type='land', enforceable=False, description="Land Tax 2026")
+        first, = [o for o in obligations(owner, tax_type='building')
+            if o.instalment == 1]
+        due = payable(company, owner, date(2026, 5, 2), obligations=[first])
+        self.assertEqual(
+            [(l.obligation, l.balance, l.surcharge) for l in due.lines], [
+                (ticket, D('100'), D('0')),
+                (first, D('177.50'), D('3.55')),
+                ])
+        self.assertEqual(due.to_pay, D('281.05'))
+        payment = pay(company, owner, due.to_pay, date(2026, 5, 2),
+            obligations=[first])
+        self.assertEqual(payment.unallocated, D('0'))
+        balances = unpaid(owner)
+        self.assertEqual(balances["Amendă"], D('0'))
+        self.assertEqual(balances['Building Tax 2026, instalment 1'], D('0'))
+        self.assertEqual(balances[
+                'Late-payment surcharge on Building Tax 2026, '
+                'instalment 1'], D('0'))
+        self.assertEqual(balances["Land Tax 2026"], D('200'))
+        self.assertEqual(
+            balances['Building Tax 2026, instalment 2'], D('177.50'))
+        # only fees chosen: the fine is not put first
+        fee = fine(company, owner, '20', date(2026, 6, 30), tax_type='fee',
+            description="Taxă certificat")
+        fine(company, owner, '50', date(2026, 4, 10), description="PV 2")
+        due = payable(company, owner, date(2026, 5, 2), obligations=[fee])
+        self.assertEqual(due.obligations, [fee])
 
     @with_transaction()
     def test_allocation_order_art_165(self):
