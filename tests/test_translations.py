@@ -15,6 +15,7 @@ after a source change: scripts/test does it on every run).
 
 To add the new strings of a module to its ro.po: scripts/export-translations.
 """
+import importlib
 import importlib.util
 import os
 import re
@@ -275,3 +276,34 @@ class ExportTestCase(unittest.TestCase):
 
 if __name__ == '__main__':
     unittest.main()
+
+
+class PortalCatalogTestCase(unittest.TestCase):
+    """The portal catalogues (addons/*/portal/locale/{ro,hu}.po): every
+    message of the templates and of the Flask code translated, none left
+    over, the same placeholders"""
+
+    def test_portal_catalogs(self):
+        for extract in sorted(ADDONS.glob('*/portal/extract.py')):
+            module = extract.parents[1].name
+            spec = importlib.util.find_spec(
+                f'trytond.modules.{module}.portal.extract')
+            self.assertIsNotNone(spec, module)
+            tool = importlib.import_module(
+                f'trytond.modules.{module}.portal.extract')
+            found = set(tool.messages(extract.parent))
+            for lang in ['ro', 'hu']:
+                path = extract.parent / 'locale' / f'{lang}.po'
+                with self.subTest(catalog=str(path.relative_to(ROOT))):
+                    po = polib.pofile(str(path))
+                    shipped = {e.msgid: e for e in po}
+                    self.assertEqual(sorted(found - set(shipped)), [],
+                        "not in the catalogue: scripts/export-translations")
+                    self.assertEqual(sorted(set(shipped) - found), [],
+                        "no longer used: scripts/export-translations")
+                    empty = [m for m, e in shipped.items()
+                        if not e.msgstr or e.fuzzy]
+                    self.assertEqual(empty, [], "untranslated")
+                    wrong = [m for m, e in shipped.items() if e.msgstr
+                        and placeholders(m) != placeholders(e.msgstr)]
+                    self.assertEqual(wrong, [], "placeholders differ")

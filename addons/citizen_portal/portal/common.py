@@ -1,0 +1,158 @@
+# This file is part of OpenPrimărie.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""What every page of the portal uses: the transaction, the municipality,
+the logged-in citizen, rate limits."""
+import functools
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, g, redirect, request, session, url_for
+from flask_tryton import tryton_transaction
+
+from trytond.transaction import Transaction
+
+from .i18n import current_language
+
+
+def pool():
+    return current_app.extensions['Tryton'].pool
+
+
+def get(name):
+    return pool().get(name)
+
+
+def company():
+    "The municipality this portal serves"
+    Company = get('company.company')
+    company_id = current_app.config.get('PORTAL_COMPANY')
+    if company_id:
+        return Company(int(company_id))
+    companies = Company.search([], limit=2)
+    if len(companies) != 1:
+        raise RuntimeError(
+            "several municipalities: set OPENPRIMARIE_COMPANY")
+    current_app.config['PORTAL_COMPANY'] = companies[0].id
+    return companies[0]
+
+
+def transaction(readonly=None):
+    """A Tryton transaction (user 0: no access rules, so every handler
+    scopes its queries itself) in the municipality and the language of the
+    request, with the citizen of the session in g.user"""
+    def decorator(func):
+        @functools.wraps(func)
+        @tryton_transaction(readonly=readonly)
+        def wrapper(*args, **kwargs):
+            context = {
+                'company': company().id,
+                'language': current_language(),
+                }
+            with Transaction().set_context(**context):
+                g.company = company()
+                g.user = load_user()
+                return func(*args, **kwargs)
+        return wrapper
+    return decorator
+
+
+def load_user():
+    key = session.get('web_session')
+    if not key:
+        return None
+    WebUser = get('web.user')
+    user = WebUser.get_user(key)
+    if not user or not user.active or (
+            user.company and user.company != g.company):
+        return None
+    return user
+
+
+def login_required(level='standard'):
+    "Inside transaction(): a logged-in citizen of at least the trust level"
+    def decorator(func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            if not g.user:
+                return redirect(url_for(
+                        'account.login', next=request.full_path))
+            if level == 'validated' and not g.user.validated:
+                return redirect(url_for('account.validation'))
+            return func(*args, **kwargs)
+        return wrapper
+    return decorator
+
+
+def safe_next(target, default='account.home'):
+    "Only a path of this site: no open redirect"
+    if target:
+        parts = urlsplit(target)
+        if (not parts.scheme and not parts.netloc
+                and target.startswith('/') and not target.startswith('//')):
+            return target
+    return url_for(default)
+
+
+def client_id():
+    return request.remote_addr or 'unknown'
+
+
+def rate_limit(bucket):
+    """Refuse with 429 over the limit of requests of a client in the period
+    set for the bucket in RATE_LIMITS (the forms count their POSTs, the
+    lookups every request)"""
+    def decorator(func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            if request.method != 'GET' or bucket.endswith('lookup'):
+                limit, period = current_app.config['RATE_LIMITS'][bucket]
+                Throttle = get('citizen_portal.throttle')
+                if not Throttle.hit(bucket, client_id(), limit, period):
+                    abort(429)
+            return func(*args, **kwargs)
+        return wrapper
+    return decorator
+
+
+def rollback():
+    """Drop what the request wrote before a refused input, so that the form
+    can be shown again with its error and nothing half-written stays"""
+    Transaction().rollback()
+
+
+class MenuItem:
+    __slots__ = ('endpoint', 'label', 'help', 'audience', 'order')
+
+    def __init__(self, endpoint, label, help, audience, order):
+        self.endpoint = endpoint
+        self.label = label
+        self.help = help
+        self.audience = audience
+        self.order = order
+
+
+def add_menu(app, endpoint, label, help=None, audience='user', order=50):
+    """A link of the main menu and of the home page: audience 'public'
+    (everybody), 'anonymous' (not logged in), 'user' or 'validated'.
+    Label and help are English msgids, translated when shown."""
+    app.config.setdefault('PORTAL_MENU', []).append(
+        MenuItem(endpoint, label, help, audience, order))
+
+
+def portal_menu():
+    from .i18n import gettext as _
+    user = g.get('user')
+    items = []
+    for item in sorted(current_app.config.get('PORTAL_MENU', []),
+            key=lambda i: i.order):
+        if item.audience == 'anonymous' and user:
+            continue
+        if item.audience in {'user', 'validated'} and not user:
+            continue
+        if item.audience == 'validated' and not user.validated:
+            continue
+        items.append({
+                'url': url_for(item.endpoint),
+                'label': _(item.label),
+                'help': _(item.help) if item.help else None,
+                })
+    return items

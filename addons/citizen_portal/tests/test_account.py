@@ -1,0 +1,179 @@
+# This file is part of OpenPrimărie.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Citizen accounts through the portal: registration, e-mail confirmation,
+login, lockout, logout, password reset, CSRF, rate limits."""
+import re
+
+from .tools import (
+    PASSWORD, PortalTestCase, committed, new_cnp, unique_email)
+from ..portal.devmail import MailCatcher
+
+
+class AccountTestCase(PortalTestCase):
+    "Test the citizen accounts of the portal"
+
+    def count(self, model, domain):
+        with committed() as pool:
+            return pool.get(model).search_count(domain)
+
+    def test_register_confirm_login_logout(self):
+        "Register → e-mail → confirm → login → home → logout"
+        client = self.client()
+        code = new_cnp()
+        response, email, _ = self.register(
+            client, code=code, last_name="Moldovan", first_name="Ana")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(email, response.get_data(as_text=True))
+        # not confirmed yet: refused
+        response = self.login(client, email)
+        self.assertEqual(response.status_code, 403)
+        link = self.confirmation_link(email)
+        response = client.get(link)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn('confirmat', response.get_data(as_text=True))
+        response = self.login(client, email)
+        self.assertEqual(response.status_code, 302)
+        page = client.get('/').get_data(as_text=True)
+        self.assertIn("MOLDOVAN Ana".split()[1], page)
+        self.assertIn('Standard', page)
+        with committed() as pool:
+            user, = pool.get('web.user').search([('email', '=', email)])
+            self.assertEqual(user.party.cnp, code)
+            self.assertEqual(user.trust_level, 'standard')
+            self.assertEqual(user.company.id, self.company_id)
+        response = self.post(client, '/logout', {}, csrf_from='/')
+        self.assertEqual(response.status_code, 302)
+        response = client.get('/account/validation')
+        self.assertEqual(response.status_code, 302)
+        self.assertIn('/login', response.headers['Location'])
+
+    def test_register_existing_party_is_linked(self):
+        "A person the municipality knows gets the account, no duplicate"
+        from trytond.modules.municipality.tests.tools import create_person
+        code = new_cnp()
+        with committed() as pool:
+            create_person("Pop", "Vasile", cnp=code)
+        client = self.client()
+        response, email, _ = self.register(
+            client, code=code, last_name="Altceva", first_name="Nume")
+        self.assertEqual(response.status_code, 200)
+        with committed() as pool:
+            parties = pool.get('party.party').search(
+                [('fiscal_code', '=', code)])
+            self.assertEqual(len(parties), 1)
+            user, = pool.get('web.user').search([('email', '=', email)])
+            self.assertEqual(user.party, parties[0])
+
+    def test_register_bad_input_writes_nothing(self):
+        "Bad CNP, short password, other passwords, no consent: 422, nothing"
+        client = self.client()
+        code = new_cnp()
+        bad_cnp = code[:-1] + str((int(code[-1]) + 1) % 10)
+        for data, message in [
+                ({'code': bad_cnp}, 'CNP'),
+                ({'password': 'scurta', 'password2': 'scurta'}, '10'),
+                ({'password2': 'Alta-Parola-2026'}, 'diferă'),
+                ({'consent': ''}, 'prelucrarea'),
+                ({'email': 'nu-e-adresa'}, 'e-mail'),
+                ]:
+            with self.subTest(data=data):
+                email = unique_email()
+                values = {
+                    'email': email, 'code': code, 'last_name': "Popa",
+                    'first_name': "Dan", 'password': PASSWORD,
+                    'password2': PASSWORD, 'consent': '1',
+                    }
+                values.update(data)
+                response = self.post(client, '/register', values)
+                self.assertEqual(response.status_code, 422)
+                self.assertIn(message, response.get_data(as_text=True))
+                self.assertEqual(self.count('web.user',
+                        [('email', '=', values['email'].lower())]), 0)
+        self.assertEqual(
+            self.count('party.party', [('fiscal_code', '=', code)]), 0)
+
+    def test_csrf_forged_request_refused(self):
+        "A state-changing request without the session's token: 403"
+        client = self.client()
+        _, email, _ = self.citizen()
+        for data in [{}, {'_csrf': 'forged-token'}]:
+            with self.subTest(data=data):
+                response = client.post('/login', data=dict(
+                        data, email=email, password=PASSWORD))
+                self.assertEqual(response.status_code, 403)
+        # a token of another session does not work either
+        other = self.client()
+        token = self.csrf(other)
+        response = client.post('/register', data={'_csrf': token})
+        self.assertEqual(response.status_code, 403)
+
+    def test_login_lockout(self):
+        "Repeated wrong passwords: 401 with growing delays, then 429"
+        client, email, _ = self.citizen()
+        client = self.client()
+        codes = []
+        for _ in range(5):
+            codes.append(self.login(client, email, 'Gresita-2026!').status_code)
+        self.assertEqual(codes[:3], [401, 401, 401])
+        self.assertEqual(codes[-1], 429)
+        # locked: even the right password is refused for now
+        self.assertEqual(self.login(client, email).status_code, 429)
+
+    def test_password_reset(self):
+        "Reset link by e-mail, new password, old one refused"
+        _, email, _ = self.citizen()
+        client = self.client()
+        response = self.post(client, '/reset', {'email': email})
+        self.assertEqual(response.status_code, 200)
+        # the same answer for an unknown address
+        unknown = self.post(client, '/reset', {'email': unique_email()})
+        self.assertEqual(unknown.get_data(), response.get_data())
+        text = MailCatcher.text(self.mail.to(email)[-1])
+        match = re.search(r'reset/confirm\?[^"\s]*token=([0-9a-f]+)', text)
+        self.assertTrue(match, text)
+        token = match.group(1)
+        new = 'Alta-Parola-Buna-2027'
+        response = self.post(client, '/reset/confirm', {
+                'token': token, 'email': email,
+                'password': new, 'password2': new},
+            csrf_from=f'/reset/confirm?token={token}&email={email}')
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(self.login(self.client(), email).status_code, 401)
+        self.assertEqual(
+            self.login(self.client(), email, new).status_code, 302)
+
+    def test_registration_rate_limit(self):
+        "More than the allowed registrations from one address: 429"
+        client = self.client()
+        limit, _ = self.app.config['RATE_LIMITS']['register']
+        statuses = []
+        for _ in range(limit + 1):
+            response, _, _ = self.register(client, code='123')
+            statuses.append(response.status_code)
+        self.assertEqual(set(statuses[:limit]), {422})
+        self.assertEqual(statuses[-1], 429)
+
+    def test_security_headers_and_cookie(self):
+        "Session cookie Secure, HttpOnly, SameSite; CSP and no framing"
+        client = self.client()
+        response = client.get('/login')
+        cookie = response.headers.get('Set-Cookie', '')
+        self.assertIn('Secure', cookie)
+        self.assertIn('HttpOnly', cookie)
+        self.assertIn('SameSite=Lax', cookie)
+        self.assertIn("frame-ancestors 'none'",
+            response.headers['Content-Security-Policy'])
+        self.assertEqual(response.headers['X-Frame-Options'], 'DENY')
+
+    def test_languages(self):
+        "Romanian first, Hungarian and English on request"
+        client = self.client()
+        self.assertIn('Autentificare', client.get('/login').get_data(
+                as_text=True))
+        self.assertIn('Bejelentkezés', client.get('/login?lang=hu').get_data(
+                as_text=True))
+        # remembered in a cookie
+        self.assertIn('lang="hu"', client.get('/login').get_data(
+                as_text=True))
+        self.assertIn('Log in', client.get('/login?lang=en').get_data(
+                as_text=True))

@@ -1,0 +1,229 @@
+# This file is part of OpenPrimărie.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Citizen accounts: Tryton's web.user with the municipality it was opened
+at and its trust level.
+
+A *standard* account (e-mail confirmed) can pay what is due and follow its
+requests.  A *validated* account also sees the whole fiscal file and
+receives documents: a clerk validates it at the counter after checking the
+identity document, or the citizen uploads the enrolment form signed with a
+qualified electronic signature (Legea 214/2024, Reg. (UE) 910/2014)."""
+import datetime as dt
+
+from email_validator import EmailNotValidError
+from email_validator import validate_email as check_email
+from stdnum.ro import cf as stdnum_cui
+from stdnum.ro import cnp as stdnum_cnp
+
+from trytond.i18n import gettext
+from trytond.model import ModelView, fields
+from trytond.model.exceptions import AccessError
+from trytond.pool import Pool, PoolMeta
+from trytond import config
+from trytond.pyson import Eval
+from trytond.transaction import Transaction
+from trytond.wizard import Button, StateTransition, StateView, Wizard
+
+from .exceptions import AccountError
+
+TRUST_LEVELS = [
+    ('standard', "Standard"),
+    ('validated', "Validated"),
+    ]
+VALIDATION_METHODS = [
+    (None, ""),
+    ('counter', "At the Counter (identity document checked)"),
+    ('signature', "Enrolment Form with Qualified Signature"),
+    ]
+LANGUAGE_CODES = {'ro', 'hu', 'en'}
+# Set only through validate() (a clerk's wizard or a verified signature)
+TRUST_FIELDS = {
+    'trust_level', 'validated_by', 'validated_at', 'validation_method',
+    'validation_reference'}
+
+
+class User(metaclass=PoolMeta):
+    __name__ = 'web.user'
+
+    company = fields.Many2One(
+        'company.company', "Municipality", ondelete='RESTRICT',
+        help="The municipality whose portal the account was opened on.")
+    trust_level = fields.Selection(
+        TRUST_LEVELS, "Trust Level", required=True, readonly=True,
+        help="Standard: can pay and follow its requests. Validated: also "
+        "sees the whole fiscal file and receives documents.")
+    trust_level_string = trust_level.translated('trust_level')
+    validated_by = fields.Many2One(
+        'res.user', "Validated by", readonly=True, ondelete='RESTRICT')
+    validated_at = fields.Timestamp("Validated at", readonly=True)
+    validation_method = fields.Selection(
+        VALIDATION_METHODS, "Validation Method", readonly=True)
+    validation_reference = fields.Char(
+        "Validation Reference", readonly=True,
+        help="The identity document checked, or the signer of the "
+        "enrolment form.")
+    language = fields.Selection([
+            ('ro', "Romanian"),
+            ('hu', "Hungarian"),
+            ('en', "English"),
+            ], "Language", required=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._buttons.update({
+                'validate_account': {
+                    'invisible': Eval('trust_level') == 'validated',
+                    'depends': ['trust_level'],
+                    },
+                })
+
+    @classmethod
+    def default_trust_level(cls):
+        return 'standard'
+
+    @classmethod
+    def default_language(cls):
+        return 'ro'
+
+    @property
+    def validated(self):
+        return self.trust_level == 'validated'
+
+    @classmethod
+    def check_modification(cls, mode, users, values=None, external=False):
+        super().check_modification(
+            mode, users, values=values, external=external)
+        if (mode in {'create', 'write'} and values
+                and set(values) & TRUST_FIELDS
+                and not Transaction().context.get('_portal_validation')):
+            if mode == 'create' and values.get(
+                    'trust_level', 'standard') == 'standard':
+                return
+            raise AccessError(gettext('citizen_portal.msg_trust_readonly'))
+
+    @classmethod
+    def register_citizen(cls, company, email, password, code, last_name,
+            first_name=None, language='ro'):
+        """Open a standard account on the portal of the municipality for
+        the person (CNP) or company (CUI) of the code, creating the party
+        when the municipality does not know it yet, and send the e-mail
+        confirmation"""
+        pool = Pool()
+        ResUser = pool.get('res.user')
+        code = (code or '').strip().upper()
+        email = (email or '').strip()
+        try:
+            # the MX lookup can be turned off where there is no DNS (demo)
+            email = check_email(email, check_deliverability=config.getboolean(
+                    'citizen_portal', 'check_email_deliverability',
+                    default=True) and not Pool.test,
+                test_environment=Pool.test).normalized
+        except EmailNotValidError:
+            raise AccountError(gettext('citizen_portal.msg_email_invalid'))
+        if cls.search([('email', '=', email.lower())], limit=1):
+            raise AccountError(gettext('citizen_portal.msg_email_taken'))
+        party = cls._party_of(code, last_name, first_name)
+        user = cls(email=email, party=party, company=company,
+            language=language if language in LANGUAGE_CODES else 'ro')
+        # web_user checks the policy only for user ≠ 0 (guide gotcha 18)
+        ResUser.validate_password(password, [user])
+        user.password = password
+        user.save()
+        cls.validate_email([user])
+        return user
+
+    @classmethod
+    def _party_of(cls, code, last_name, first_name):
+        pool = Pool()
+        Party = pool.get('party.party')
+        if code.startswith('RO'):
+            code = code[2:].strip()
+        if not code.isdigit():
+            raise AccountError(gettext('citizen_portal.msg_code_invalid'))
+        kind = 'cnp' if len(code) == 13 else 'cui'
+        if kind == 'cnp' and not stdnum_cnp.is_valid(code):
+            raise AccountError(gettext('citizen_portal.msg_code_invalid'))
+        if kind == 'cui' and not stdnum_cui.is_valid(code):
+            raise AccountError(gettext('citizen_portal.msg_code_invalid'))
+        parties = Party.search([('fiscal_code', '=', code)], limit=1)
+        if parties:
+            return parties[0]
+        last_name = (last_name or '').strip()
+        first_name = (first_name or '').strip()
+        if not last_name or (kind == 'cnp' and not first_name):
+            raise AccountError(gettext('citizen_portal.msg_name_required'))
+        if kind == 'cnp':
+            party = Party(person_type='natural', last_name=last_name,
+                first_name=first_name, cnp=code)
+        else:
+            party = Party(person_type='legal', name=last_name, cui=code)
+        party.save()
+        return party
+
+    @classmethod
+    def validate_accounts(cls, users, method, reference, by=None):
+        "Raise the accounts to the validated level"
+        for user in users:
+            if not user.party:
+                raise AccessError(gettext(
+                        'citizen_portal.msg_validate_no_party',
+                        user=user.rec_name))
+        now = dt.datetime.now()
+        with Transaction().set_context(_portal_validation=True):
+            cls.write(list(users), {
+                    'trust_level': 'validated',
+                    'validation_method': method,
+                    'validation_reference': reference,
+                    'validated_by': by,
+                    'validated_at': now,
+                    })
+
+    @classmethod
+    @ModelView.button_action('citizen_portal.wizard_validate_account')
+    def validate_account(cls, users):
+        pass
+
+
+class ValidateAccountStart(ModelView):
+    __name__ = 'citizen_portal.validate_account.start'
+    __string__ = "Validate Citizen Account"
+
+    user = fields.Many2One('web.user', "Account", readonly=True)
+    party = fields.Many2One('party.party', "Person or Company", readonly=True)
+    identity_document = fields.Char(
+        "Identity Document", required=True,
+        help="The series and number of the identity document checked at "
+        "the counter (carte de identitate).")
+    confirmed = fields.Boolean(
+        "Identity Checked",
+        help="I checked the identity document against the person and the "
+        "CNP of the account.")
+
+
+class ValidateAccount(Wizard):
+    __name__ = 'citizen_portal.validate_account'
+
+    start = StateView(
+        'citizen_portal.validate_account.start',
+        'citizen_portal.validate_account_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Validate", 'validate', 'tryton-ok', default=True),
+            ])
+    validate = StateTransition()
+
+    def default_start(self, fields):
+        return {
+            'user': self.record.id,
+            'party': self.record.party.id if self.record.party else None,
+            'confirmed': False,
+            }
+
+    def transition_validate(self):
+        if not self.start.confirmed:
+            raise AccessError(gettext(
+                    'citizen_portal.msg_validate_not_confirmed'))
+        self.model.validate_accounts(
+            [self.record], 'counter', self.start.identity_document,
+            by=Transaction().user)
+        return 'end'
