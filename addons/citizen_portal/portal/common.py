@@ -156,3 +156,21 @@ def portal_menu():
                 'help': _(item.help) if item.help else None,
                 })
     return items
+
+
+def acting_parties():
+    """The persons and companies the logged-in citizen may act for: the
+    account's own party (the citizen portal's mandates add the ones
+    represented).  Every query of a handler is scoped by these."""
+    user = g.get('user')
+    if not user or not user.party:
+        return []
+    return [user.party]
+
+
+def own_party_or_404(party_id):
+    "The party of the id if the citizen may act for it, else 404"
+    for party in acting_parties():
+        if party.id == party_id:
+            return party
+    abort(404)
