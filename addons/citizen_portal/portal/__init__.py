@@ -55,6 +55,8 @@ def create_app(database=None, config_file=None, company=None, **overrides):
             'confirm-lookup': (30, 600),
             'public-lookup': (30, 600),
             'pay-lookup': (20, 600),
+            'verify-lookup': (30, 600),
+            'enrolment-upload': (10, 3600),
             },
         )
     app.config.update(overrides)

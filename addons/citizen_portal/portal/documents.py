@@ -1,0 +1,220 @@
+# This file is part of OpenPrimărie.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Documents delivered online, signed by the municipality: the fiscal
+certificate (CPF art. 159) requested by a validated account, "My
+documents", the public verification page of the QR code (number + code →
+the signed PDF's hash and validity), and the online validation of an
+account with its enrolment form signed with a qualified signature."""
+import re
+
+from flask import (
+    Blueprint, abort, current_app, flash, g, redirect, render_template,
+    request, url_for)
+
+from trytond.exceptions import UserError
+
+from .common import (
+    acting_parties, add_menu, get, login_required, own_party_or_404,
+    rate_limit, rollback, transaction)
+from .i18n import gettext as _
+from .pay import pdf_response, today
+
+bp = Blueprint('documents', __name__)
+CERTIFICATE = 'local_tax.fiscal_certificate'
+
+
+def purposes():
+    Certificate = get(CERTIFICATE)
+    return [(k, v) for k, v in Certificate.fields_get(['purpose'])[
+            'purpose']['selection'] if k]
+
+
+def verify_url_template():
+    base = current_app.config.get('PORTAL_URL', '').rstrip('/') or (
+        request.host_url.rstrip('/'))
+    return base + '/verify?number={number}&code={code}'
+
+
+def file_name(number):
+    return 'certificat-fiscal-%s.pdf' % re.sub(r'[^A-Za-z0-9]+', '-', number)
+
+
+def own_documents():
+    "The signed documents of the certificates of the acting parties"
+    Certificate = get(CERTIFICATE)
+    SignedDocument = get('document_signature.signed_document')
+    parties = [p.id for p in acting_parties()]
+    if not parties:
+        return []
+    certificates = Certificate.search([
+            ('company', '=', g.company.id),
+            ('taxpayer', 'in', parties),
+            ('state', '=', 'issued'),
+            ])
+    if not certificates:
+        return []
+    return SignedDocument.search([
+            ('company', '=', g.company.id),
+            ('origin', 'in', [str(c) for c in certificates]),
+            ])
+
+
+@bp.route('/documents')
+@transaction()
+@login_required('validated')
+def index():
+    return render_template('documents/index.html',
+        documents=own_documents())
+
+
+@bp.route('/documents/<int:document_id>.pdf')
+@transaction()
+@login_required('validated')
+def download(document_id):
+    for document in own_documents():
+        if document.id == document_id:
+            return pdf_response(bytes(document.data), document.name)
+    abort(404)
+
+
+@bp.route('/documents/certificate', methods=['GET', 'POST'])
+@transaction()
+@login_required('validated')
+def certificate():
+    form = request.form
+    if request.method == 'GET':
+        return render_template('documents/certificate.html', form={},
+            parties=acting_parties(), purposes=purposes())
+    party_id = form.get('party', '')
+    party = own_party_or_404(int(party_id)) if party_id.isdigit() else None
+    purpose = form.get('purpose')
+    errors = []
+    if party is None:
+        errors.append(_("Choose for whom the certificate is."))
+    if purpose not in dict(purposes()):
+        errors.append(_("Choose what the certificate is for."))
+    details = (form.get('purpose_details') or '').strip()[:200] or None
+    if not errors:
+        try:
+            signed = issue_signed(party, purpose, details)
+        except UserError as exception:
+            rollback()
+            errors.append(exception.message)
+    if errors:
+        return render_template('documents/certificate.html', form=form,
+            parties=acting_parties(), purposes=purposes(),
+            errors=errors), 422
+    flash(_("The fiscal certificate %(number)s is issued and signed.",
+            number=signed.number))
+    return redirect(url_for('documents.index'))
+
+
+def issue_signed(party, purpose, details):
+    """Issue the certificate (its number comes from a strict sequence: the
+    flask_tryton transaction retries) and sign its PDF"""
+    Certificate = get(CERTIFICATE)
+    SignedDocument = get('document_signature.signed_document')
+    requester = g.user.party if g.user.party != party else None
+    certificate = Certificate.issue_for(g.company, party, today(), purpose,
+        requester=requester, purpose_details=details)
+    pdf = certificate.get_pdf()
+    return SignedDocument.create_signed(g.company, certificate,
+        certificate.number, file_name(certificate.number), pdf,
+        qr_url_template=verify_url_template())
+
+
+def validity(document):
+    "(issue date, valid until, still valid) of the signed document's origin"
+    origin = document.origin
+    if origin and origin.__name__ == CERTIFICATE:
+        end = origin.validity_end
+        return origin.date, end, bool(end and today() <= end and (
+                origin.state == 'issued'))
+    return document.signed_at.date(), None, True
+
+
+@bp.route('/verify')
+@transaction()
+@rate_limit('verify-lookup')
+def verify():
+    number = (request.args.get('number') or '').strip()[:40]
+    code = (request.args.get('code') or '').strip()[:40]
+    if not number and not code:
+        return render_template('documents/verify.html', number='', code='')
+    SignedDocument = get('document_signature.signed_document')
+    document = SignedDocument.lookup(g.company, number, code)
+    if not document:
+        return render_template('documents/verify.html', number=number,
+            code='', errors=[_("No document matches this number and "
+                    "code. Check them on the document.")]), 404
+    issued, valid_until, valid = validity(document)
+    return render_template('documents/verify.html', number=number,
+        code=code, document=document, issued=issued,
+        valid_until=valid_until, valid=valid)
+
+
+@bp.route('/verify/download')
+@transaction()
+@rate_limit('verify-lookup')
+def verify_download():
+    SignedDocument = get('document_signature.signed_document')
+    document = SignedDocument.lookup(g.company,
+        (request.args.get('number') or '').strip()[:40],
+        (request.args.get('code') or '').strip()[:40])
+    if not document:
+        abort(404)
+    return pdf_response(bytes(document.data), document.name)
+
+
+# Online validation of the account (enrolment form with a QES)
+
+@transaction()
+@login_required()
+def validation():
+    "Replaces account.validation: the counter and the online way"
+    return render_template('documents/validation.html', user=g.user)
+
+
+@bp.route('/account/validation/form.pdf')
+@transaction(readonly=False)
+@login_required()
+def enrolment_form():
+    if g.user.validated:
+        abort(404)
+    return pdf_response(g.user.enrolment_form(), 'formular-inrolare.pdf')
+
+
+@bp.route('/account/validation/upload', methods=['POST'])
+@transaction()
+@login_required()
+@rate_limit('enrolment-upload')
+def enrolment_upload():
+    if g.user.validated:
+        return redirect(url_for('account.validation'))
+    upload = request.files.get('form')
+    data = upload.read() if upload else b''
+    try:
+        if not data:
+            raise UserError(_("Choose the signed form (PDF) to upload."))
+        g.user.validate_by_signature(data, name='formular-inrolare.pdf')
+    except UserError as exception:
+        rollback()
+        return render_template('documents/validation.html', user=g.user,
+            errors=[exception.message]), 422
+    flash(_("Your account is validated."))
+    return redirect(url_for('account.validation'))
+
+
+def init_app(app, tryton):
+    app.register_blueprint(bp)
+    # the account's validation page shows the online way too
+    app.view_functions['account.validation'] = validation
+    add_menu(app, 'documents.index', "My documents",
+        "Signed documents from the city hall.", audience='validated',
+        order=60)
+    add_menu(app, 'documents.certificate', "Fiscal certificate",
+        "Request a signed fiscal certificate.", audience='validated',
+        order=61)
+    add_menu(app, 'documents.verify', "Verify a document",
+        "Check a document signed by the city hall.", audience='public',
+        order=90)

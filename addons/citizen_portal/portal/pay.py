@@ -1,0 +1,297 @@
+# This file is part of OpenPrimărie.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Paying through Ghișeul.ro: what is due (local_tax.payment.payable),
+the card payment started by ghiseul.transaction, the return from the card
+page and the receipt.
+
+A payment is booked by ghiseul.transaction.confirm exactly once, whether the
+notification of Ghișeul.ro or the status poll of the return page comes
+first.  A transaction is reached by its token only from the browser session
+that started it, or by the logged-in citizen who may act for its taxpayer;
+anybody else gets 404."""
+import re
+
+from flask import (
+    Blueprint, abort, current_app, g, redirect, render_template, request,
+    session, url_for)
+
+from trytond.exceptions import UserError
+from trytond.transaction import Transaction
+
+from .common import (
+    acting_parties, add_menu, get, login_required, own_party_or_404, pool,
+    rate_limit, rollback, transaction)
+from .i18n import gettext as _
+
+bp = Blueprint('pay', __name__)
+SESSION_TOKENS = 'pay_tokens'
+MAX_TOKENS = 20
+
+
+def today():
+    return get('ir.date').today()
+
+
+def payable(party, obligations=None):
+    from trytond.modules.local_tax.payment import payable
+    return payable(g.company, party, today(), obligations)
+
+
+def normalize_code(code):
+    "A CNP/CUI as typed: spaces and the RO prefix do not matter"
+    code = re.sub(r'\s', '', code or '').upper()
+    if code.startswith('RO'):
+        code = code[2:]
+    return code
+
+
+def find_due(number, code):
+    """The taxpayer and what it owes on the tax decision of the number when
+    the CNP/CUI is the decision's taxpayer's and something is due on it;
+    None otherwise (unknown number, other code, nothing due: the same)"""
+    Assessment = get('local_tax.assessment')
+    number = (number or '').strip()
+    code = normalize_code(code)
+    if not number or not code.isdigit() or len(number) > 40:
+        return None
+    assessments = Assessment.search([
+            ('company', '=', g.company.id),
+            ('number', '=', number),
+            ], limit=5)
+    for assessment in assessments:
+        taxpayer = assessment.taxpayer
+        if taxpayer.fiscal_code != code:
+            continue
+        obligations = [o for o in assessment.obligations
+            if o.state == 'posted']
+        if not obligations:
+            return None
+        due = payable(taxpayer, obligations)
+        if due.to_pay <= 0:
+            return None
+        return taxpayer, due
+    return None
+
+
+def remember(token):
+    "The transactions this browser session started"
+    tokens = [t for t in session.get(SESSION_TOKENS, []) if t != token]
+    session[SESSION_TOKENS] = (tokens + [token])[-MAX_TOKENS:]
+
+
+def start_payment(taxpayer, due, return_endpoint, channel='ghiseul'):
+    """Start the card payment of due (a Payable) and return the
+    ghiseul.transaction (pending with its redirect_url, or failed)"""
+    Transaction_ = get('ghiseul.transaction')
+    base = current_app.config.get('PORTAL_URL', '').rstrip('/')
+    path = url_for(return_endpoint, token='TOKEN').replace('TOKEN', '{token}')
+    return_url = base + path if base else request.host_url.rstrip('/') + path
+    transaction = Transaction_.start(
+        g.company, taxpayer, due.to_pay, return_url,
+        obligations=due.obligations, channel=channel)
+    remember(transaction.token)
+    return transaction
+
+
+def transaction_of(token, channel=None):
+    """The ghiseul.transaction of the token if this session started it or
+    the logged-in citizen may act for its taxpayer; else 404"""
+    Transaction_ = get('ghiseul.transaction')
+    if not token or len(token) > 64:
+        abort(404)
+    transactions = Transaction_.search([
+            ('company', '=', g.company.id),
+            ('token', '=', token),
+            ('initiated_by', '=', 'institution'),
+            ], limit=1)
+    if not transactions:
+        abort(404)
+    transaction, = transactions
+    if channel and transaction.channel != channel:
+        abort(404)
+    if token in session.get(SESSION_TOKENS, []):
+        return transaction
+    if g.get('user') and transaction.taxpayer in acting_parties():
+        return transaction
+    abort(404)
+
+
+def settle(transaction):
+    """Ask Ghișeul.ro when the notification has not come yet: booked once
+    by whichever comes first"""
+    if transaction.state == 'pending':
+        Transaction_ = get('ghiseul.transaction')
+        Transaction_.refresh([transaction])
+        transaction = Transaction_(transaction.id)
+    return transaction
+
+
+def receipt_pdf(receipt):
+    "The PDF of the receipt (LibreOffice), rendered as the back office"
+    Report = pool().get('local_tax.receipt', type='report')
+    with Transaction().set_user(0), Transaction().set_context(
+            company=receipt.company.id):
+        oext, content, *_ = Report.execute([receipt.id], {
+                'model': 'local_tax.receipt', 'id': receipt.id,
+                'ids': [receipt.id]})
+    if oext != 'pdf':
+        abort(500)
+    return bytes(content)
+
+
+def pdf_response(data, filename):
+    response = current_app.response_class(data, mimetype='application/pdf')
+    response.headers['Content-Disposition'] = (
+        f'attachment; filename="{filename}"')
+    response.headers['Cache-Control'] = 'no-store'
+    return response
+
+
+def receipt_filename(receipt):
+    return 'chitanta-%s.pdf' % re.sub(r'[^A-Za-z0-9]+', '-',
+        f'{receipt.series}-{receipt.number}')
+
+
+def chosen_obligations(party, values):
+    "The open obligations of the ids given, of the party; else 404"
+    Obligation = get('local_tax.obligation')
+    ids = []
+    for value in values:
+        for part in value.split(','):
+            part = part.strip()
+            if not part:
+                continue
+            if not part.isdigit():
+                abort(404)
+            ids.append(int(part))
+    if not ids:
+        return None
+    obligations = Obligation.search([
+            ('id', 'in', ids),
+            ('company', '=', g.company.id),
+            ('taxpayer', '=', party.id),
+            ('state', '=', 'posted'),
+            ])
+    if len(obligations) != len(set(ids)):
+        abort(404)
+    return obligations
+
+
+def party_of_request():
+    parties = acting_parties()
+    value = request.values.get('party', '')
+    if value:
+        if not value.isdigit():
+            abort(404)
+        return own_party_or_404(int(value))
+    if not parties:
+        abort(404)
+    return parties[0]
+
+
+@bp.route('/pay', methods=['GET', 'POST'])
+@transaction()
+@login_required()
+def pay():
+    party = party_of_request()
+    obligations = chosen_obligations(
+        party, request.values.getlist('obligations'))
+    due = payable(party, obligations)
+    every = payable(party) if obligations else due
+    if request.method == 'GET':
+        return render_template('pay/summary.html', party=party, due=due,
+            every=every, chosen={o.id for o in obligations or []},
+            parties=acting_parties())
+    if due.to_pay <= 0:
+        return render_template('pay/summary.html', party=party, due=due,
+            every=every, chosen={o.id for o in obligations or []},
+            parties=acting_parties(),
+            errors=[_("There is nothing to pay.")]), 422
+    try:
+        started = start_payment(party, due, 'pay.back')
+    except UserError as exception:
+        rollback()
+        return render_template('pay/summary.html', party=party, due=due,
+            every=every, chosen={o.id for o in obligations or []},
+            parties=acting_parties(), errors=[exception.message]), 422
+    return to_card_page(started, 'pay.back')
+
+
+def to_card_page(started, return_endpoint):
+    if started.state != 'pending' or not started.redirect_url:
+        # the failed attempt is kept (it is logged with its error)
+        return redirect(url_for(return_endpoint, token=started.token))
+    return redirect(started.redirect_url, code=303)
+
+
+@bp.route('/pay/return/<token>')
+@transaction(readonly=False)
+def back(token):
+    paid = settle(transaction_of(token))
+    return render_template('pay/result.html', paid=paid,
+        receipt_url=url_for('pay.receipt', token=paid.token)
+        if paid.receipt else None)
+
+
+@bp.route('/pay/receipt/<token>.pdf')
+@transaction()
+def receipt(token):
+    paid = transaction_of(token)
+    if not paid.receipt:
+        abort(404)
+    return pdf_response(receipt_pdf(paid.receipt),
+        receipt_filename(paid.receipt))
+
+
+ANONYMOUS = 'pay_lookup'
+
+
+@bp.route('/pay/lookup', methods=['GET', 'POST'])
+@transaction()
+@rate_limit('pay-lookup')
+def lookup():
+    "Pay without an account: decision number + CNP/CUI → the amount only"
+    if request.method == 'GET':
+        return render_template('pay/lookup.html', form={})
+    form = request.form
+    found = find_due(form.get('number'), form.get('code'))
+    if not found:
+        session.pop(ANONYMOUS, None)
+        return render_template('pay/lookup.html', form=form, errors=[_(
+                    "We found nothing to pay for this decision number and "
+                    "CNP/CUI. Check both (they are printed on the tax "
+                    "decision).")]), 404
+    taxpayer, due = found
+    session[ANONYMOUS] = {
+        'number': form.get('number', '').strip(),
+        'code': normalize_code(form.get('code')),
+        }
+    return render_template('pay/lookup_due.html', due=due)
+
+
+@bp.route('/pay/lookup/pay', methods=['POST'])
+@transaction()
+@rate_limit('pay-lookup')
+def lookup_pay():
+    asked = session.get(ANONYMOUS) or {}
+    found = find_due(asked.get('number'), asked.get('code'))
+    if not found:
+        abort(404)
+    taxpayer, due = found
+    try:
+        started = start_payment(taxpayer, due, 'pay.back')
+    except UserError as exception:
+        rollback()
+        return render_template('pay/lookup_due.html', due=due,
+            errors=[exception.message]), 422
+    session.pop(ANONYMOUS, None)
+    return to_card_page(started, 'pay.back')
+
+
+def init_app(app, tryton):
+    app.register_blueprint(bp)
+    add_menu(app, 'pay.pay', "Pay", "Pay your local taxes by card.",
+        audience='user', order=30)
+    add_menu(app, 'pay.lookup', "Pay without an account",
+        "With the number of the tax decision and the CNP/CUI.",
+        audience='anonymous', order=35)
