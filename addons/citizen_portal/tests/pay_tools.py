@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from trytond.modules.ghiseul.tests.tools import (
     IN, INSTITUTION, OUT, pay_by_card, start_emulator, wait_for)
 from trytond.tests.test_tryton import DB_NAME
+from trytond.transaction import Transaction
 
 from .tools import PortalTestCase, committed
 
@@ -164,3 +165,21 @@ class PaymentTestCase(PortalTestCase):
         self.assertTrue(location.startswith(self.emulator.url), location)
         return location
 
+
+
+def run_committed(func):
+    """Run func() in a committed transaction of its own, restarted as the
+    dispatcher does when it asks for a lock (TransactionError)"""
+    from trytond.pool import Pool
+    from trytond.transaction import TransactionError
+    extras = {}
+    while True:
+        with Transaction().start(DB_NAME, 0, **extras) as transaction:
+            try:
+                result = func(Pool())
+            except TransactionError as exception:
+                transaction.rollback()
+                exception.fix(extras)
+                continue
+            transaction.commit()
+            return result
