@@ -17,6 +17,7 @@ from .common import (
     acting_parties, add_menu, get, login_required, own_party_or_404,
     rate_limit, rollback, transaction)
 from .i18n import gettext as _
+from .security import N_
 from .pay import pdf_response, today
 
 bp = Blueprint('documents', __name__)
@@ -209,12 +210,12 @@ def init_app(app, tryton):
     app.register_blueprint(bp)
     # the account's validation page shows the online way too
     app.view_functions['account.validation'] = validation
-    add_menu(app, 'documents.index', "My documents",
-        "Signed documents from the city hall.", audience='validated',
+    add_menu(app, 'documents.index', N_("My documents"),
+        N_("Signed documents from the city hall."), audience='validated',
         order=60)
-    add_menu(app, 'documents.certificate', "Fiscal certificate",
-        "Request a signed fiscal certificate.", audience='validated',
+    add_menu(app, 'documents.certificate', N_("Fiscal certificate"),
+        N_("Request a signed fiscal certificate."), audience='validated',
         order=61)
-    add_menu(app, 'documents.verify', "Verify a document",
-        "Check a document signed by the city hall.", audience='public',
+    add_menu(app, 'documents.verify', N_("Verify a document"),
+        N_("Check a document signed by the city hall."), audience='public',
         order=90)

@@ -22,6 +22,7 @@ from .common import (
     acting_parties, add_menu, get, login_required, own_party_or_404, pool,
     rate_limit, rollback, transaction)
 from .i18n import gettext as _
+from .security import N_
 
 bp = Blueprint('pay', __name__)
 SESSION_TOKENS = 'pay_tokens'
@@ -290,8 +291,9 @@ def lookup_pay():
 
 def init_app(app, tryton):
     app.register_blueprint(bp)
-    add_menu(app, 'pay.pay', "Pay", "Pay your local taxes by card.",
+    add_menu(app, 'pay.pay', N_("Pay"),
+        N_("Pay your local taxes by card."),
         audience='user', order=30)
-    add_menu(app, 'pay.lookup', "Pay without an account",
-        "With the number of the tax decision and the CNP/CUI.",
+    add_menu(app, 'pay.lookup', N_("Pay without an account"),
+        N_("With the number of the tax decision and the CNP/CUI."),
         audience='anonymous', order=35)

@@ -168,6 +168,16 @@ class DocumentsTestCase(PortalTestCase):
             user, = pool.get('web.user').search([('email', '=', email)])
             return user.trust_level, user.validation_method
 
+    def reasons(self):
+        "The refusal messages as the portal shows them (Romanian)"
+        from trytond.i18n import gettext
+        from trytond.transaction import Transaction
+        with committed(), Transaction().set_context(language='ro'):
+            return {key: gettext(f'citizen_portal.msg_enrolment_{key}',
+                    status='§').split('§')[0].split('(')[0].strip()
+                for key in ['not_qualified', 'other_person', 'other_form',
+                    'not_pdf', 'signature_not_valid']}
+
     def citizen_with_code(self):
         from .tools import new_cnp
         code = new_cnp()
@@ -202,15 +212,16 @@ class DocumentsTestCase(PortalTestCase):
         tampered = bytearray(signed)
         position = tampered.find(b'OPENPRIMARIE-ENROL-')
         tampered[position + 20] ^= 0x01
+        reasons = self.reasons()
         cases = [
             (sign(form, PKI.person("Popescu Ion", code, qualified=False)),
-                'calificată'),
+                reasons['not_qualified']),
             (sign(form, PKI.person("Ionescu Maria", other_code)),
-                'altă persoană'),
-            (bytes(tampered), 'nu este valid'),
-            (sign(other_form, me), 'nu este cel al acestui cont'),
-            (b'GIF89a not a pdf', 'nu este un PDF'),
-            (form, 'nu este valid'),
+                reasons['other_person']),
+            (bytes(tampered), reasons['signature_not_valid']),
+            (sign(other_form, me), reasons['other_form']),
+            (b'GIF89a not a pdf', reasons['not_pdf']),
+            (form, reasons['signature_not_valid']),
             ]
         for data, reason in cases:
             with self.subTest(reason=reason):

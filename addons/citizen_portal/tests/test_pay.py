@@ -162,7 +162,7 @@ class PayTestCase(PaymentTestCase):
         page = response.get_data(as_text=True)
         self.assertEqual(response.status_code, 200, page)
         self.assertIn('55.00', page)
-        for personal in ['Vasilescu', 'Maria', 'Impozit', code]:
+        for personal in ['Vasilescu', 'Maria', 'Impozit clădiri', code]:
             self.assertNotIn(personal, page)
         card_page = self.start_card_payment(client, '/pay/lookup/pay', {},
             csrf_from='/pay/lookup')
