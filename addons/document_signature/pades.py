@@ -170,7 +170,7 @@ def sign(data, signer, reason=None, location=None, tsa_url=None,
     Raises SignatureError."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.misc import PdfError
-    from pyhanko.sign import fields, signers
+    from pyhanko.sign.general import SigningError
     from pyhanko.sign.timestamps import TimestampRequestError
     from pyhanko.sign.timestamps.requests_client import (
         RequestsHTTPTimeStamper)
@@ -189,14 +189,39 @@ def sign(data, signer, reason=None, location=None, tsa_url=None,
             trust_roots=list(roots),
             other_certs=list(signer.cert_registry),
             allow_fetching=allow_fetching)
+    timestamper = (RequestsHTTPTimeStamper(tsa_url, timeout=TSA_TIMEOUT)
+        if tsa_url else None)
+    try:
+        try:
+            return _sign(data, signer, field_name, reason, location,
+                timestamper, context, qr_url, stamp_text, stamp_params)
+        except SigningError as exception:
+            if context is None:
+                raise
+            # the chain does not validate against the trusted roots: the
+            # signature is made without the embedded validation data
+            logger.warning("signing without validation data: %s", exception)
+            return _sign(data, signer, field_name, reason, location,
+                timestamper, None, qr_url, stamp_text, stamp_params)
+    except TimestampRequestError as exception:
+        raise SignatureError('tsa', str(exception)) from exception
+    except PathValidationError as exception:
+        raise SignatureError('chain', str(exception)) from exception
+    except (PdfError, ValueError) as exception:
+        raise SignatureError('pdf', str(exception)) from exception
+
+
+def _sign(data, signer, field_name, reason, location, timestamper,
+        context, qr_url, stamp_text, stamp_params):
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
     meta = signers.PdfSignatureMetadata(
         field_name=field_name, md_algorithm='sha256',
         subfilter=fields.SigSeedSubFilter.PADES,
         reason=reason or None, location=location or None,
         validation_context=context,
         embed_validation_info=context is not None)
-    timestamper = (RequestsHTTPTimeStamper(tsa_url, timeout=TSA_TIMEOUT)
-        if tsa_url else None)
     stamp_style = field_spec = params = None
     if qr_url:
         stamp_style, field_spec = _qr_stamp(
@@ -209,15 +234,8 @@ def sign(data, signer, reason=None, location=None, tsa_url=None,
         meta, signer=signer, timestamper=timestamper,
         stamp_style=stamp_style, new_field_spec=field_spec)
     out = io.BytesIO()
-    try:
-        pdf_signer.sign_pdf(
-            writer, output=out, appearance_text_params=params)
-    except TimestampRequestError as exception:
-        raise SignatureError('tsa', str(exception)) from exception
-    except PathValidationError as exception:
-        raise SignatureError('chain', str(exception)) from exception
-    except (PdfError, ValueError) as exception:
-        raise SignatureError('pdf', str(exception)) from exception
+    pdf_signer.sign_pdf(
+        writer, output=out, appearance_text_params=params)
     return out.getvalue()
 
 

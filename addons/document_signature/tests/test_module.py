@@ -345,6 +345,23 @@ class DocumentSignatureTestCase(CompanyTestMixin, ModuleTestCase):
         self.assertFalse(verification.time_stamped)
 
     @with_transaction()
+    def test_sign_pdf_chain_not_trusted(self):
+        "Roots that do not cover the certificate: signed without the DSS"
+        from pyhanko.pdf_utils.reader import PdfFileReader
+        pool = Pool()
+        Certificate = pool.get('document_signature.certificate')
+        Configuration = pool.get('document_signature.configuration')
+        company = create_municipality()
+        configure(company)
+        with set_company(company):
+            Configuration.write([Configuration(1)], {
+                    'trusted_roots': PKI.untrusted_root.pem.decode()})
+        signed = Certificate.sign_pdf(company, make_pdf())
+        self.assertNotIn('/DSS', PdfFileReader(io.BytesIO(signed)).root)
+        verification, = self.verify(company, signed)
+        self.assertEqual(verification.status, 'untrusted')
+
+    @with_transaction()
     def test_sign_pdf_time_stamped_with_qr(self):
         "With a TSA configured and a QR URL: time stamp and visible stamp"
         from pyhanko.pdf_utils.reader import PdfFileReader
