@@ -20,7 +20,7 @@ from trytond.exceptions import UserError
 from .common import rate_limit, rollback, transaction
 from .i18n import gettext as _
 from .pay import (
-    SESSION_TOKENS, find_due, normalize_code, pdf_response, receipt_filename,
+    SESSION_TOKENS, due_on, find_due, pdf_response, receipt_filename,
     receipt_pdf, settle, start_payment, transaction_of, to_card_page)
 
 bp = Blueprint('kiosk', __name__, url_prefix='/kiosk')
@@ -66,14 +66,14 @@ def start():
             errors=[_("We found nothing to pay for this decision number "
                     "and CNP/CUI. Check both and try again.")])
     state = session.get(KEY) or {}
-    state.update(number=number, code=normalize_code(form.get('code')))
+    state['assessment'] = found[0].id
     session[KEY] = state
     return redirect(url_for('kiosk.due'))
 
 
 def current_due():
-    state = session.get(KEY) or {}
-    return find_due(state.get('number'), state.get('code'))
+    "(decision, taxpayer, Payable) of the decision identified, or None"
+    return due_on((session.get(KEY) or {}).get('assessment'))
 
 
 @bp.route('/due')
@@ -82,7 +82,7 @@ def due():
     found = current_due()
     if not found:
         return redirect(url_for('kiosk.start'))
-    return render('kiosk/due.html', due=found[1])
+    return render('kiosk/due.html', due=found[2])
 
 
 @bp.route('/pay', methods=['POST'])
@@ -91,7 +91,7 @@ def pay():
     found = current_due()
     if not found:
         return redirect(url_for('kiosk.start'))
-    taxpayer, due = found
+    assessment, taxpayer, due = found
     try:
         started = start_payment(taxpayer, due, 'kiosk.back', channel='kiosk')
     except UserError as exception:

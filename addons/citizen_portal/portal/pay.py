@@ -47,9 +47,9 @@ def normalize_code(code):
 
 
 def find_due(number, code):
-    """The taxpayer and what it owes on the tax decision of the number when
-    the CNP/CUI is the decision's taxpayer's and something is due on it;
-    None otherwise (unknown number, other code, nothing due: the same)"""
+    """The tax decision of the number whose taxpayer has the CNP/CUI, when
+    something is due on it: (decision, taxpayer, Payable); None otherwise
+    (unknown number, other code, nothing due: the same answer)"""
     Assessment = get('local_tax.assessment')
     number = (number or '').strip()
     code = normalize_code(code)
@@ -60,18 +60,29 @@ def find_due(number, code):
             ('number', '=', number),
             ], limit=5)
     for assessment in assessments:
-        taxpayer = assessment.taxpayer
-        if taxpayer.fiscal_code != code:
-            continue
-        obligations = [o for o in assessment.obligations
-            if o.state == 'posted']
-        if not obligations:
-            return None
-        due = payable(taxpayer, obligations)
-        if due.to_pay <= 0:
-            return None
-        return taxpayer, due
+        if assessment.taxpayer.fiscal_code == code:
+            return due_on(assessment.id)
     return None
+
+
+def due_on(assessment_id):
+    """What is due on the tax decision of the id (kept in the session
+    instead of the CNP): (decision, taxpayer, Payable) or None"""
+    Assessment = get('local_tax.assessment')
+    assessments = Assessment.search([
+            ('company', '=', g.company.id),
+            ('id', '=', assessment_id or -1),
+            ], limit=1)
+    if not assessments:
+        return None
+    assessment, = assessments
+    obligations = [o for o in assessment.obligations if o.state == 'posted']
+    if not obligations:
+        return None
+    due = payable(assessment.taxpayer, obligations)
+    if due.to_pay <= 0:
+        return None
+    return assessment, assessment.taxpayer, due
 
 
 def remember(token):
@@ -262,11 +273,8 @@ def lookup():
                     "We found nothing to pay for this decision number and "
                     "CNP/CUI. Check both (they are printed on the tax "
                     "decision).")]), 404
-    taxpayer, due = found
-    session[ANONYMOUS] = {
-        'number': form.get('number', '').strip(),
-        'code': normalize_code(form.get('code')),
-        }
+    assessment, taxpayer, due = found
+    session[ANONYMOUS] = assessment.id
     return render_template('pay/lookup_due.html', due=due)
 
 
@@ -274,11 +282,10 @@ def lookup():
 @transaction()
 @rate_limit('pay-lookup')
 def lookup_pay():
-    asked = session.get(ANONYMOUS) or {}
-    found = find_due(asked.get('number'), asked.get('code'))
+    found = due_on(session.get(ANONYMOUS))
     if not found:
         abort(404)
-    taxpayer, due = found
+    assessment, taxpayer, due = found
     try:
         started = start_payment(taxpayer, due, 'pay.back')
     except UserError as exception:

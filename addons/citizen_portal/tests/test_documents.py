@@ -6,7 +6,6 @@ enrolment form signed with a qualified signature (a test PKI made now)."""
 import io
 import logging
 import re
-from urllib.parse import parse_qs, urlsplit
 
 from trytond.modules.document_signature.tests.pki import build_pki, sign
 
@@ -239,6 +238,3 @@ class DocumentsTestCase(PortalTestCase):
         self.assertEqual(anonymous.get(
                 '/account/validation/form.pdf').status_code, 302)
 
-
-def query(url):
-    return parse_qs(urlsplit(url).query)

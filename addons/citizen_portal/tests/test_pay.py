@@ -95,6 +95,32 @@ class PayTestCase(PaymentTestCase):
         self.assertEqual(client.get(
                 f'/pay/receipt/{token}.pdf').status_code, 404)
 
+    def test_ghiseul_unreachable(self):
+        "Ghișeul.ro down: the attempt fails clearly, nothing is booked"
+        from trytond.modules.ghiseul.tests.tools import free_port
+        client, _, party_id = self.citizen()
+        self.obligations_for(party_id)
+        self.set_endpoint(f'http://127.0.0.1:{free_port()}/soap')
+        try:
+            response = self.post(client, '/pay', {'party': party_id},
+                csrf_from='/pay')
+        finally:
+            self.set_endpoint(f'{self.emulator.url}/soap')
+        self.assertEqual(response.status_code, 302)
+        back = response.headers['Location']
+        self.assertIn('/pay/return/', back)
+        page = client.get(path_of(back)).get_data(as_text=True)
+        self.assertIn('nu a putut fi contactat', page)
+        paid = self.transaction_of(self.token_of(back))
+        self.assertEqual((paid['state'], paid['payment']), ('failed', None))
+
+    def set_endpoint(self, url):
+        with committed() as pool:
+            Configuration = pool.get('ghiseul.configuration')
+            Configuration.write(Configuration.search(
+                    [('company', '=', self.company_id)]),
+                {'endpoint_url': url})
+
     def test_pay_authorization(self):
         "B, anonymous: 404 on A's payment, receipt, party and obligations"
         client_a, _, party_a = self.citizen()
