@@ -56,6 +56,8 @@ def create_app(database=None, config_file=None, company=None, **overrides):
             'public-lookup': (30, 600),
             'pay-lookup': (20, 600),
             'verify-lookup': (30, 600),
+            # a kiosk is one address serving every visitor of the hall
+            'kiosk-lookup': (120, 600),
             'enrolment-upload': (10, 3600),
             },
         )

@@ -54,7 +54,7 @@ def render(template, status=200, **values):
 
 @bp.route('', methods=['GET', 'POST'])
 @transaction()
-@rate_limit('pay-lookup')
+@rate_limit('kiosk-lookup')
 def start():
     if request.method == 'GET':
         return render('kiosk/start.html', form={})

@@ -247,6 +247,15 @@ class PayTestCase(PaymentTestCase):
 
     # The kiosk
 
+    def test_kiosk_rate_limited(self):
+        "The kiosk's own bucket: one address for every visitor"
+        client = self.client()
+        limit, _ = self.app.config['RATE_LIMITS']['kiosk-lookup']
+        for _ in range(limit):
+            client.get('/kiosk')
+        self.assertEqual(client.get('/kiosk').status_code, 429)
+        self.assertEqual(client.get('/pay/lookup').status_code, 200)
+
     def test_kiosk_flow(self):
         "Identify → what is due → card → print the receipt → start again"
         code, party_id = self.anonymous_party()
