@@ -6,16 +6,19 @@ GET ?wsdl returns the WSDL (schema inlined, our address), POST a SOAP 1.1
 message: an obligation lookup or a payment notification, authenticated by
 the WS-Security UsernameToken of the institution named in the message.
 A refused or failed message is answered with a SOAP fault after the work
-done for it is rolled back; every message is logged (masked)."""
+done for it is rolled back; every message is logged (masked).  Each
+message is answered in a transaction of its own, retried while a
+concurrent one holds the taxpayer's lock, and never with an HTML page."""
 import datetime as dt
 import logging
+import random
 import time
 
+from trytond import backend
 from trytond.exceptions import UserError
 from trytond.model.exceptions import ValidationError
-from trytond.protocols.wrappers import (
-    HTTPStatus, Response, abort, with_pool, with_transaction)
-from trytond.transaction import Transaction
+from trytond.protocols.wrappers import HTTPStatus, Response, abort, with_pool
+from trytond.transaction import Transaction, TransactionError
 from trytond.wsgi import app
 
 from . import soap
@@ -23,21 +26,53 @@ from .adapter import ADAPTER, TIMEZONE
 
 logger = logging.getLogger(__name__)
 XML = 'text/xml; charset=utf-8'
+# attempts at a message while the database refuses a lock (about 30 s)
+RETRIES = 40
 
 
 @app.route('/<database_name>/ghiseul/soap', methods={'GET', 'POST'})
 @with_pool
-@with_transaction()
 def endpoint(request, pool):
     if request.method == 'GET':
         if 'wsdl' in request.args:
             return Response(ADAPTER.wsdl(request.base_url), content_type=XML)
         abort(HTTPStatus.NOT_FOUND)
     if (request.content_length or 0) > soap.MAX_SIZE:
-        return _refused(pool, None, b'', soap.SoapError(
-                "The message is too large.", http_status=413), time.monotonic())
-    data = request.stream.read(soap.MAX_SIZE + 1)
-    return handle(pool, data)
+        return Response(soap.fault("The message is too large."),
+            status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE, content_type=XML)
+    data = request.get_data()
+    try:
+        return in_transaction(pool, request, data)
+    except Exception:
+        # never an HTML error page: a fault, and Ghișeul.ro tries again
+        logger.exception("Ghișeul.ro message not answered")
+        return Response(soap.fault("Internal error: try again.", 'Server'),
+            status=HTTPStatus.INTERNAL_SERVER_ERROR, content_type=XML)
+
+
+def in_transaction(pool, request, data):
+    """Answer in a transaction of its own, committed; restarted with the
+    locks a lock asks for and retried, with back-off, while the database
+    refuses a lock for now (concurrent notifications of one payment wait
+    for the first one's booking instead of failing)"""
+    extras = {}
+    for attempt in range(RETRIES):
+        try:
+            with Transaction().start(pool.database_name, 0,
+                    context={'_request': request.context},
+                    **extras) as transaction:
+                try:
+                    response = handle(pool, data)
+                except TransactionError as exception:
+                    transaction.rollback()
+                    exception.fix(extras)
+                    continue
+                transaction.commit()
+                return response
+        except backend.DatabaseOperationalError:
+            time.sleep(min(0.05 * 2 ** attempt, 1) * random.uniform(0.5, 1))
+    return Response(soap.fault("The server is busy: try again.", 'Server'),
+        status=HTTPStatus.SERVICE_UNAVAILABLE, content_type=XML)
 
 
 def handle(pool, data):
