@@ -75,40 +75,6 @@ def create_assessment(company, taxpayer, amounts=('120.00', '80.50'),
     return assessment
 
 
-def inbound_app(app):
-    """trytond's WSGI application for the notifications of the emulator.
-
-    Work-around while ghiseul's route reads the body from the request's
-    stream: when the booking restarts the transaction for a lock (Party.lock
-    in Transaction.confirm), the second run reads an empty body and the
-    notification is refused.  Until the route caches the body, the
-    notifications are handed to the same ghiseul.routes.handle with the body
-    read once; otherwise trytond's route serves them."""
-    import inspect
-
-    from trytond.modules.ghiseul import routes
-    from trytond.protocols.wrappers import (
-        Request, with_pool, with_transaction)
-    if 'stream.read' not in inspect.getsource(routes.endpoint):
-        return app
-
-    @with_pool
-    @with_transaction()
-    def endpoint(request, pool, data):
-        return routes.handle(pool, data)
-
-    def wsgi(environ, start_response):
-        path = environ.get('PATH_INFO', '')
-        if (environ.get('REQUEST_METHOD') == 'POST'
-                and path == f'/{DB_NAME}/ghiseul/soap'):
-            request = Request(environ)
-            request.view_args = {'database_name': DB_NAME}
-            response = endpoint(request, DB_NAME, request.get_data())
-            return response(environ, start_response)
-        return app(environ, start_response)
-    return wsgi
-
-
 class PaymentTestCase(PortalTestCase):
     """The portal with the Ghișeul.ro emulator and a trytond server that
     receives its notifications, on the test database"""
@@ -119,8 +85,7 @@ class PaymentTestCase(PortalTestCase):
         from werkzeug.serving import make_server
 
         from trytond.wsgi import app
-        cls.server = make_server('127.0.0.1', 0, inbound_app(app),
-            threaded=True)
+        cls.server = make_server('127.0.0.1', 0, app, threaded=True)
         thread = threading.Thread(target=cls.server.serve_forever,
             daemon=True)
         thread.start()
