@@ -45,7 +45,6 @@ def setup(args):
     def accounts():
         pool = Pool()
         WebUser = pool.get('web.user')
-        Session = pool.get('web.user.session')
         cursor = Transaction().connection.cursor()
         cursor.execute(
             "SELECT DISTINCT taxpayer FROM local_tax_obligation "
@@ -70,8 +69,7 @@ def setup(args):
                     'validation_method': 'counter',
                     'validation_reference': 'bench',
                     })
-        sessions = Session.create([{'web_user': u.id} for u in users])
-        return [s.key for s in sessions], len(taxpayers)
+        return [u.new_session() for u in users], len(taxpayers)
     keys, taxpayers = run_locked(args.database, accounts)
     log(f"{len(keys)} validated citizens with open sessions, "
         f"among {taxpayers} taxpayers with obligations")
