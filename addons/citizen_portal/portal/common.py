@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, g, redirect, request, session, url_for
 from flask_tryton import tryton_transaction
 
+from trytond.cache import Cache
 from trytond.transaction import Transaction
 
 from .i18n import current_language
@@ -33,6 +34,19 @@ def company():
             "several municipalities: set OPENPRIMARIE_COMPANY")
     current_app.config['PORTAL_COMPANY'] = companies[0].id
     return companies[0]
+
+
+_names = Cache('citizen_portal.municipality_name', duration=600)
+
+
+def municipality_name():
+    "The name of the municipality, read once in a while (every page shows it)"
+    company_ = g.company
+    name = _names.get(company_.id)
+    if name is None:
+        name = company_.rec_name
+        _names.set(company_.id, name)
+    return name
 
 
 def transaction(readonly=None):
