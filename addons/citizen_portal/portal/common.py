@@ -3,12 +3,12 @@
 """What every page of the portal uses: the transaction, the municipality,
 the logged-in citizen, rate limits."""
 import functools
+import time
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, request, session, url_for
 from flask_tryton import tryton_transaction
 
-from trytond.cache import Cache
 from trytond.transaction import Transaction
 
 from .i18n import current_language
@@ -36,16 +36,19 @@ def company():
     return companies[0]
 
 
-_names = Cache('citizen_portal.municipality_name', duration=600)
+_names = {}
+NAME_TTL = 600
 
 
 def municipality_name():
-    "The name of the municipality, read once in a while (every page shows it)"
+    """The name of the municipality (every page shows it), read again every
+    ten minutes; kept in g for the error pages rendered after the
+    transaction"""
     company_ = g.company
-    name = _names.get(company_.id)
-    if name is None:
+    name, expires = _names.get(company_.id, (None, 0))
+    if name is None or expires < time.monotonic():
         name = company_.rec_name
-        _names.set(company_.id, name)
+        _names[company_.id] = (name, time.monotonic() + NAME_TTL)
     return name
 
 
@@ -63,6 +66,7 @@ def transaction(readonly=None):
                 }
             with Transaction().set_context(**context):
                 g.company = company()
+                g.municipality_name = municipality_name()
                 g.user = load_user()
                 return func(*args, **kwargs)
         return wrapper

@@ -10,7 +10,7 @@ import secrets
 from flask import abort, render_template, request, session
 from werkzeug.exceptions import HTTPException
 
-from .common import municipality_name, portal_menu
+from .common import portal_menu
 from .i18n import gettext as _
 
 UNSAFE_METHODS = {'POST', 'PUT', 'PATCH', 'DELETE'}
@@ -79,7 +79,6 @@ def init_app(app, tryton):
     app.after_request(security_headers)
     app.jinja_env.globals['csrf_token'] = csrf_token
     app.jinja_env.globals['portal_menu'] = portal_menu
-    app.jinja_env.globals['municipality_name'] = municipality_name
     for code in ERRORS:
         app.register_error_handler(code, error_page)
 
