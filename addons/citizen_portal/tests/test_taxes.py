@@ -78,7 +78,7 @@ def tax_year_2026(company):
         create_decision(company, 2026, bonification=D('10'))
 
 
-def apartment_owner(company_id, party_id=None, cnp=None):
+def apartment_owner(company_id, party_id=None, cnp=None, plate=None):
     """The party (given, or a new person) owning the apartment of 355 lei,
     assessed for 2026; returns (party id, decision id)"""
     from trytond.modules.local_tax.tests.test_module import AFTER_OUG
@@ -99,6 +99,11 @@ def apartment_owner(company_id, party_id=None, cnp=None):
             unit_number='12', water=True, sewerage=True, electricity=True,
             heating=True)
         own(building, pool.get('party.party')(party_id))
+        if plate:
+            from trytond.modules.local_tax.tests.test_module import (
+                create_vehicle)
+            own(create_vehicle(company, plate, 1598, euro_norm='euro4'),
+                pool.get('party.party')(party_id))
 
     def assess():
         pool = Pool()
@@ -171,6 +176,20 @@ class TaxesTestCase(PortalTestCase):
         for obligation in obligations:
             self.assertIn(
                 f'/pay?party={party_id}&amp;obligations={obligation}"', page)
+
+    def test_vehicle_by_registration_number(self):
+        "The vehicle tax is shown with the vehicle's registration number"
+        client, _, party_id = self.citizen(validated=True)
+        plate = 'CJ%02d%s' % (10 + secrets.randbelow(89), ''.join(
+                secrets.choice('ABCDEFGHJKLMNPRSTUVWXYZ') for _ in range(3)))
+        _, assessment_id = apartment_owner(
+            self.company_id, party_id, plate=plate)
+        page = self.page(client, '/taxes')
+        self.assertIn(plate, page)
+        self.assertIn('Vehicle Tax 2026', page)
+        page = self.page(client, f'/taxes/decisions/{assessment_id}')
+        self.assertIn(plate, page)
+        self.assertIn('355,00', page)
 
     def test_worked_example_after_the_deadline(self):
         "2 May: 3.55 surcharge on instalment 1, no bonification: 358.55"
