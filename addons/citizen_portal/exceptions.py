@@ -5,3 +5,7 @@ from trytond.exceptions import UserError
 
 class AccountError(UserError):
     pass
+
+
+class MandateError(UserError):
+    pass

@@ -176,14 +176,32 @@ def portal_menu():
     return items
 
 
+def today():
+    """The date of the portal: the municipality's today (ir.date), or the
+    PORTAL_TODAY setting of a test or demo (local_tax computes surcharges
+    and bonifications on any date)"""
+    fixed = current_app.config.get('PORTAL_TODAY')
+    if fixed:
+        return fixed
+    return get('ir.date').today()
+
+
 def acting_parties():
     """The persons and companies the logged-in citizen may act for: the
-    account's own party (the citizen portal's mandates add the ones
-    represented).  Every query of a handler is scoped by these."""
+    account's own party, then, for a validated account, the parties of its
+    approved mandates valid today (citizen_portal.mandate).  Every query of
+    a handler is scoped by these."""
     user = g.get('user')
     if not user or not user.party:
         return []
-    return [user.party]
+    if 'acting_parties' not in g:
+        Mandate = get('citizen_portal.mandate')
+        parties = [user.party]
+        for party in Mandate.represented(user, today()):
+            if party not in parties:
+                parties.append(party)
+        g.acting_parties = parties
+    return list(g.acting_parties)
 
 
 def own_party_or_404(party_id):
