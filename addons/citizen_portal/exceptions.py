@@ -5,3 +5,11 @@ from trytond.exceptions import UserError
 
 class AccountError(UserError):
     pass
+
+
+class ServiceError(UserError):
+    pass
+
+
+class RequestError(UserError):
+    pass
