@@ -120,16 +120,59 @@ class Service(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
     @classmethod
     def copy_templates(cls, companies):
         """Give each municipality its copies of the template services it
-        does not have yet (by code)"""
+        does not have yet (by code), and the translations loaded since the
+        copy to the texts it has not changed"""
         templates = cls.search([('company', '=', None)])
         for company in companies:
-            have = {s.code for s in cls.search([
+            have = {s.code: s for s in cls.search([
                         ('company', '=', company.id),
                         ('active', 'in', [True, False]),
                         ])}
             missing = [t for t in templates if t.code not in have]
             if missing:
                 cls.copy(missing, default={'company': company.id})
+            for template in templates:
+                if template.code in have:
+                    template.sync_translations(have[template.code])
+
+    def sync_translations(self, copy):
+        pairs = [(self, copy)]
+        for name in ['form_fields', 'attachments']:
+            mine = {r.name: r for r in getattr(copy, name)}
+            pairs.extend((r, mine[r.name]) for r in getattr(self, name)
+                if r.name in mine)
+        for template, record in pairs:
+            _sync_translations(template, record)
+
+
+def _sync_translations(template, record):
+    """Write the template's translations on the copy record where it still
+    has the template's text and no translation of its own"""
+    pool = Pool()
+    Lang = pool.get('ir.lang')
+    Configuration = pool.get('ir.configuration')
+    Model = record.__class__
+    names = [n for n, f in Model._fields.items()
+        if getattr(f, 'translate', False) and f._type in {'char', 'text'}]
+    default = Configuration.get_language()
+
+    def read():
+        rows = {r['id']: r for r in Model.read(
+                [template.id, record.id], names)}
+        return rows[template.id], rows[record.id]
+    with Transaction().set_context(language=default):
+        base_template, base_record = read()
+    for lang in Lang.search([('translatable', '=', True)]):
+        if lang.code == default:
+            continue
+        with Transaction().set_context(language=lang.code):
+            translated, current = read()
+            values = {n: translated[n] for n in names
+                if base_record[n] == base_template[n]
+                and current[n] == base_record[n]
+                and translated[n] != current[n]}
+            if values:
+                Model.write([Model(record.id)], values)
 
 
 class ServiceField(sequence_ordered(), ModelSQL, ModelView):

@@ -19,6 +19,7 @@ from .common import (
     acting_parties, add_menu, get, login_required, rate_limit, rollback,
     transaction)
 from .i18n import gettext as _
+from .security import N_
 
 bp = Blueprint('requests', __name__)
 ANSWER_KINDS = {'answer', 'refusal'}
@@ -81,6 +82,8 @@ def service_form(code):
     for attachment in service.attachments:
         upload = request.files.get(f'a_{attachment.name}')
         if upload and upload.filename:
+            # the transaction may be retried (locks): read from the start
+            upload.stream.seek(0)
             files[attachment.name] = (upload.filename, upload.read())
     try:
         record = get('citizen_portal.request').submit(
@@ -169,12 +172,12 @@ def track():
 
 def init_app(app, tryton):
     app.register_blueprint(bp)
-    add_menu(app, 'requests.service_list', "Send a request",
-        "Petitions, certificates, public information and more.",
+    add_menu(app, 'requests.service_list', N_("Send a request"),
+        N_("Petitions, certificates, public information and more."),
         audience='public', order=30)
-    add_menu(app, 'requests.my_requests', "My requests",
-        "The state and the answer of your requests.", audience='user',
+    add_menu(app, 'requests.my_requests', N_("My requests"),
+        N_("The state and the answer of your requests."), audience='user',
         order=31)
-    add_menu(app, 'requests.track', "Follow a request",
-        "By its registration number and date, without an account.",
+    add_menu(app, 'requests.track', N_("Follow a request"),
+        N_("By its registration number and date, without an account."),
         audience='public', order=32)
