@@ -302,6 +302,9 @@ class RequestTestCase(PortalTestCase):
             f'/track?number={number}&date={wrong.isoformat()}')
         self.assertEqual(response.status_code, 404)
         self.assertIn('Nicio cerere', response.get_data(as_text=True))
+        response = anonymous.get(f'/track?number=abc&date={date}')
+        self.assertEqual(response.status_code, 422)
+        self.assertIn('Introduceți numărul', response.get_data(as_text=True))
         limit, period = self.app.config['RATE_LIMITS']['public-lookup']
         statuses = {anonymous.get(f'/track?number={number}&date=x').status_code
             for _ in range(limit)}
