@@ -9,3 +9,11 @@ class AccountError(UserError):
 
 class MandateError(UserError):
     pass
+
+
+class ServiceError(UserError):
+    pass
+
+
+class RequestError(UserError):
+    pass
