@@ -269,9 +269,9 @@ class TaxesTestCase(PortalTestCase):
         self.page(a, f'/mandates/{mandate_id}/proof')
         for path in [
                 f'/taxes?party={a_party}',
-                f'/taxes?party=abc',
+                '/taxes?party=abc',
                 f'/taxes/decisions/{assessment_id}',
-                f'/taxes/decisions/999999999',
+                '/taxes/decisions/999999999',
                 '/taxes/receipts/999999999.pdf',
                 f'/mandates/{mandate_id}/proof',
                 ]:
