@@ -7,5 +7,17 @@ class AccountError(UserError):
     pass
 
 
+class MandateError(UserError):
+    pass
+
+
+class ServiceError(UserError):
+    pass
+
+
+class RequestError(UserError):
+    pass
+
+
 class EnrolmentError(UserError):
     pass

@@ -15,14 +15,16 @@ from email_validator import validate_email as check_email
 from stdnum.ro import cf as stdnum_cui
 from stdnum.ro import cnp as stdnum_cnp
 
+from trytond import config
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
-from trytond import config
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
+
+from trytond.modules.web_user.exceptions import UserValidationError
 
 from .exceptions import AccountError
 
@@ -40,6 +42,14 @@ LANGUAGE_CODES = {'ro', 'hu', 'en'}
 TRUST_FIELDS = {
     'trust_level', 'validated_by', 'validated_at', 'validation_method',
     'validation_reference'}
+
+
+def check_deliverability():
+    """Whether e-mail domains must be shown to receive mail (an MX lookup):
+    off where there is no DNS ([citizen_portal]
+    check_email_deliverability = False, the demo)"""
+    return not Pool.test and config.getboolean(
+        'citizen_portal', 'check_email_deliverability', default=True)
 
 
 class User(metaclass=PoolMeta):
@@ -103,6 +113,23 @@ class User(metaclass=PoolMeta):
             raise AccessError(gettext('citizen_portal.msg_trust_readonly'))
 
     @classmethod
+    def check_valid_email(cls, users, fields_names=None):
+        if check_deliverability():
+            return super().check_valid_email(users, fields_names)
+        if fields_names and 'email' not in fields_names:
+            return
+        for user in users:
+            if user.email:
+                try:
+                    check_email(user.email, check_deliverability=False,
+                        test_environment=Pool.test)
+                except EmailNotValidError as exception:
+                    raise UserValidationError(gettext(
+                            'web_user.msg_user_email_invalid',
+                            user=user.rec_name, email=user.email),
+                        str(exception)) from exception
+
+    @classmethod
     def register_citizen(cls, company, email, password, code, last_name,
             first_name=None, language='ro'):
         """Open a standard account on the portal of the municipality for
@@ -114,10 +141,8 @@ class User(metaclass=PoolMeta):
         code = (code or '').strip().upper()
         email = (email or '').strip()
         try:
-            # the MX lookup can be turned off where there is no DNS (demo)
-            email = check_email(email, check_deliverability=config.getboolean(
-                    'citizen_portal', 'check_email_deliverability',
-                    default=True) and not Pool.test,
+            email = check_email(email,
+                check_deliverability=check_deliverability(),
                 test_environment=Pool.test).normalized
         except EmailNotValidError:
             raise AccountError(gettext('citizen_portal.msg_email_invalid'))

@@ -283,15 +283,17 @@ class Obligation(ModelSQL, ModelView):
         allocation = Allocation.__table__()
         _, operator, value = clause
         Operator = fields.SQL_OPERATORS[operator]
+        # cast: SQLite stores Decimal as bytes (trytond fields.Numeric)
+        cast = cls.amount.sql_cast
         reduced = reduction.select(
-            Coalesce(Sum(reduction.amount), 0),
+            Coalesce(Sum(cast(reduction.amount)), 0),
             where=reduction.obligation == obligation.id)
         paid = allocation.select(
-            Coalesce(Sum(allocation.amount), 0),
+            Coalesce(Sum(cast(allocation.amount)), 0),
             where=allocation.obligation == obligation.id)
         query = obligation.select(obligation.id,
-            where=Operator(obligation.amount - reduced - paid,
-                cls.balance._domain_value(operator, value)))
+            where=Operator(cast(obligation.amount) - reduced - paid,
+                cls.amount._domain_value(operator, value)))
         return [('id', 'in', query)]
 
     @classmethod

@@ -8,21 +8,16 @@ logs in as admin and checks Romanian menus and labels. Screenshots go to var/tes
 tests/browser has no __init__.py on purpose: the cross-module suite (unittest discover in tests/)
 must not collect this slow test.
 """
-import os
 import re
-import secrets
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 import unittest
-import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
+from harness import (
+    ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, SAO_DIR, SEED, TEST_CONFIG, TIMEOUT, VENV_BIN,
+    Server, admin_env, build_database, free_port, log, require_browser, run)
 from seed import BUILDING_NAME      # tests/browser/seed.py (this directory is on sys.path)
 
 # ---- strings the test looks for (adjust here when menus or labels change) ---------------------
@@ -32,55 +27,6 @@ MENU_ASSETS = "Bunuri"
 MENU_BUILDINGS = "Clădiri"
 PERSONS_LIST_LABELS = ["Nume"]
 BUILDING_FORM_LABELS = ["Tip construcție", "An construire"]
-LANGUAGE = 'ro'
-
-ROOT = Path(__file__).resolve().parents[2]
-SAO_DIR = ROOT / 'var' / 'sao'
-ARTIFACTS = ROOT / 'var' / 'test-artifacts'
-TEST_CONFIG = ROOT / 'config' / 'trytond-test.conf'
-FINISH_DB = ROOT / 'scripts' / 'lib' / 'finish_db.py'
-SEED = Path(__file__).resolve().parent / 'seed.py'
-VENV_BIN = Path(sys.executable).parent          # trytond, trytond-admin of the same venv
-CHROMIUM = os.environ.get('OP_CHROMIUM', '/usr/bin/chromium')
-CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
-    '--no-first-run', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync']
-IN_CI = os.environ.get('CI', '').lower() not in ('', '0', 'false', 'no')
-TIMEOUT = 30_000                                  # ms, for anything sao has to load
-
-
-def our_modules():
-    return sorted(p.parent.name for p in ROOT.glob('addons/*/pyproject.toml'))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-def log(message):
-    print(f"[browser] {message}", file=sys.stderr, flush=True)
-
-
-def run(cmd, env=None, input=''):
-    "Run a setup command; on failure, fail with the end of its output"
-    log(' '.join(str(c) for c in cmd))
-    start = time.monotonic()
-    result = subprocess.run([str(c) for c in cmd], env=env, cwd=ROOT, input=input,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    if result.returncode:
-        raise RuntimeError(f"{cmd[0]} failed (rc={result.returncode}):\n"
-            + result.stdout[-4000:])
-    log(f"  ok in {time.monotonic() - start:.1f} s")
-    return result.stdout
-
-
-def unavailable(reason):
-    "Skip outside CI; in CI every prerequisite must be there, so fail"
-    if IN_CI:
-        raise RuntimeError(f"browser test cannot run in CI: {reason}")
-    raise unittest.SkipTest(reason)
 
 
 class BackOfficeTestCase(unittest.TestCase):
@@ -88,54 +34,24 @@ class BackOfficeTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        uri = os.environ.get('TRYTOND_DATABASE_URI', '')
-        if not uri.startswith('postgresql'):
-            unavailable("TRYTOND_DATABASE_URI is not a PostgreSQL URI: run scripts/test")
-        if not os.access(CHROMIUM, os.X_OK):
-            unavailable(f"{CHROMIUM} not found (apt-get install chromium)")
-        try:
-            from playwright.sync_api import sync_playwright
-        except ImportError:
-            unavailable("playwright is not installed in this venv")
+        require_browser()
+        from playwright.sync_api import sync_playwright
         if not (SAO_DIR / 'index.html').exists():
             raise RuntimeError(f"{SAO_DIR} has no sao: run scripts/lib/bootstrap.sh (op_bootstrap)")
 
         tmp = Path(tempfile.mkdtemp(prefix='openprimarie-browser-'))
         cls.addClassCleanup(shutil.rmtree, tmp, ignore_errors=True)
-        cls.database = f'browser_{int(time.time())}_{os.getpid()}'
-        cls.password = secrets.token_urlsafe(15)
-        passfile = tmp / 'admin-password'
-        passfile.write_text(cls.password + '\n')
-        passfile.chmod(0o600)
+        env, cls.password = admin_env(tmp)
         port = free_port()
         cls.url = f'http://127.0.0.1:{port}'
         web_config = tmp / 'web.conf'
         web_config.write_text(
             f"[web]\nlisten = 127.0.0.1:{port}\nroot = {SAO_DIR}\n")
         configs = [TEST_CONFIG, web_config]
-        env = dict(os.environ, TRYTONPASSFILE=str(passfile))
-
-        cls._create_database(uri, cls.database)
-        cls.addClassCleanup(cls._drop_database, uri, cls.database)
-        admin = [VENV_BIN / 'trytond-admin', '-c', *configs, '-d', cls.database]
-        # no --email: trytond checks deliverability over DNS (fails offline); the empty line
-        # answers its "admin email" prompt with "none"
-        run([*admin, '--all', '-l', LANGUAGE], env, input='\n')
-        modules = our_modules()
-        if modules:
-            run([*admin, '-u', *modules, '--activate-dependencies'], env)
-        run([sys.executable, FINISH_DB, '-c', *configs, '-d', cls.database,
-                '--language', LANGUAGE], env)
+        cls.database = build_database(cls, 'browser', configs, env)
         run([sys.executable, SEED, '-c', *configs, '-d', cls.database], env)
-
-        server_log = open(tmp / 'trytond.log', 'w+')
-        cls.addClassCleanup(server_log.close)
-        log(f"starting trytond on {cls.url}")
-        cls.server = subprocess.Popen(
-            [str(VENV_BIN / 'trytond'), '-c', *map(str, configs), '-d', cls.database],
-            cwd=ROOT, env=env, stdout=server_log, stderr=subprocess.STDOUT)
-        cls.addClassCleanup(cls._stop_server)
-        cls._wait_for_server(server_log)
+        Server(cls, 'trytond', [VENV_BIN / 'trytond', '-c', *configs, '-d', cls.database],
+            cls.url, env=env, tmp=tmp)
 
         cls.playwright = sync_playwright().start()
         cls.addClassCleanup(cls.playwright.stop)
@@ -143,57 +59,6 @@ class BackOfficeTestCase(unittest.TestCase):
             executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         cls.addClassCleanup(cls.browser.close)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-
-    # ---- fixtures --------------------------------------------------------------------------
-    @staticmethod
-    def _connect(uri, dbname):
-        import psycopg
-        parts = urllib.parse.urlsplit(uri)
-        return psycopg.connect(parts._replace(path='/' + dbname).geturl(), autocommit=True)
-
-    @classmethod
-    def _create_database(cls, uri, name):
-        log(f"creating PostgreSQL database {name}")
-        with cls._connect(uri, 'postgres') as conn:
-            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\'')
-        with cls._connect(uri, name) as conn:
-            # trigram and unaccent indexes, as in production (guide §3.2)
-            for extension in ['pg_trgm', 'unaccent', 'btree_gin']:
-                conn.execute(f'CREATE EXTENSION IF NOT EXISTS {extension}')
-
-    @classmethod
-    def _drop_database(cls, uri, name):
-        try:
-            with cls._connect(uri, 'postgres') as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        except Exception as exception:          # the cluster may already be gone
-            log(f"could not drop {name}: {exception}")
-
-    @classmethod
-    def _wait_for_server(cls, server_log, timeout=60):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if cls.server.poll() is not None:
-                break
-            try:
-                with urllib.request.urlopen(cls.url + '/', timeout=2) as response:
-                    if response.status == 200:
-                        log("trytond is serving sao")
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            time.sleep(0.3)
-        server_log.seek(0)
-        raise RuntimeError("trytond did not start:\n" + server_log.read()[-4000:])
-
-    @classmethod
-    def _stop_server(cls):
-        cls.server.terminate()
-        try:
-            cls.server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            cls.server.kill()
-            cls.server.wait()
 
     def setUp(self):
         self.page = self.browser.new_page(viewport={'width': 1366, 'height': 900})

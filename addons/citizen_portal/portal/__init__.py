@@ -14,7 +14,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import i18n, security
 
-BLUEPRINTS = ['account', 'taxes', 'requests', 'pay', 'kiosk', 'documents']
+BLUEPRINTS = [
+    'account', 'taxes', 'requests', 'pay', 'kiosk', 'documents', 'mandates']
 
 
 def create_app(database=None, config_file=None, company=None, **overrides):
@@ -55,6 +56,7 @@ def create_app(database=None, config_file=None, company=None, **overrides):
             'confirm-lookup': (30, 600),
             'public-lookup': (30, 600),
             'pay-lookup': (20, 600),
+            'mandate-request': (10, 3600),
             'verify-lookup': (30, 600),
             # a kiosk is one address serving every visitor of the hall
             'kiosk-lookup': (120, 600),

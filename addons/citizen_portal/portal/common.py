@@ -3,6 +3,7 @@
 """What every page of the portal uses: the transaction, the municipality,
 the logged-in citizen, rate limits."""
 import functools
+import time
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, request, session, url_for
@@ -35,6 +36,22 @@ def company():
     return companies[0]
 
 
+_names = {}
+NAME_TTL = 600
+
+
+def municipality_name():
+    """The name of the municipality (every page shows it), read again every
+    ten minutes; kept in g for the error pages rendered after the
+    transaction"""
+    company_ = g.company
+    name, expires = _names.get(company_.id, (None, 0))
+    if name is None or expires < time.monotonic():
+        name = company_.rec_name
+        _names[company_.id] = (name, time.monotonic() + NAME_TTL)
+    return name
+
+
 def transaction(readonly=None):
     """A Tryton transaction (user 0: no access rules, so every handler
     scopes its queries itself) in the municipality and the language of the
@@ -49,6 +66,7 @@ def transaction(readonly=None):
                 }
             with Transaction().set_context(**context):
                 g.company = company()
+                g.municipality_name = municipality_name()
                 g.user = load_user()
                 return func(*args, **kwargs)
         return wrapper
@@ -158,14 +176,32 @@ def portal_menu():
     return items
 
 
+def today():
+    """The date of the portal: the municipality's today (ir.date), or the
+    PORTAL_TODAY setting of a test or demo (local_tax computes surcharges
+    and bonifications on any date)"""
+    fixed = current_app.config.get('PORTAL_TODAY')
+    if fixed:
+        return fixed
+    return get('ir.date').today()
+
+
 def acting_parties():
     """The persons and companies the logged-in citizen may act for: the
-    account's own party (the citizen portal's mandates add the ones
-    represented).  Every query of a handler is scoped by these."""
+    account's own party, then, for a validated account, the parties of its
+    approved mandates valid today (citizen_portal.mandate).  Every query of
+    a handler is scoped by these."""
     user = g.get('user')
     if not user or not user.party:
         return []
-    return [user.party]
+    if 'acting_parties' not in g:
+        Mandate = get('citizen_portal.mandate')
+        parties = [user.party]
+        for party in Mandate.represented(user, today()):
+            if party not in parties:
+                parties.append(party)
+        g.acting_parties = parties
+    return list(g.acting_parties)
 
 
 def own_party_or_404(party_id):

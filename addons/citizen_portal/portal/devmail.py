@@ -22,7 +22,7 @@ class _Handler(socketserver.StreamRequestHandler):
 
     def handle(self):
         self.reply('220 openprimarie-devmail ESMTP')
-        sender, recipients = None, []
+        recipients = []
         while True:
             line = self.rfile.readline(65536)
             if not line:
@@ -32,7 +32,7 @@ class _Handler(socketserver.StreamRequestHandler):
             if verb in {'HELO', 'EHLO'}:
                 self.reply('250 openprimarie-devmail')
             elif verb == 'MAIL':
-                sender, recipients = command[10:].strip(), []
+                recipients = []
                 self.reply('250 OK')
             elif verb == 'RCPT':
                 recipients.append(command[8:].strip().strip('<>'))
@@ -42,7 +42,7 @@ class _Handler(socketserver.StreamRequestHandler):
                 self.server.catcher.store(self._read_data(), recipients)
                 self.reply('250 OK: queued')
             elif verb == 'RSET':
-                sender, recipients = None, []
+                recipients = []
                 self.reply('250 OK')
             elif verb == 'NOOP':
                 self.reply('250 OK')

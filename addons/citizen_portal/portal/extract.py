@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import polib
-from jinja2 import Environment
 from jinja2.ext import babel_extract
 
 from .i18n import LANGUAGES

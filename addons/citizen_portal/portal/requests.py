@@ -1,0 +1,183 @@
+# This file is part of OpenPrimărie.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Requests: the catalogue of services, the form of a service (generated
+from its definition, registered at once in the registry), my requests with
+their state and answer, and the public tracking by number and date.
+
+Every request is found through acting_parties(): another citizen's request
+or file is a 404."""
+import datetime as dt
+import io
+
+from flask import (
+    Blueprint, abort, g, redirect, render_template, request, send_file,
+    url_for)
+
+from trytond.exceptions import UserError
+
+from .common import (
+    acting_parties, add_menu, get, login_required, rate_limit, rollback,
+    transaction)
+from .i18n import gettext as _
+from .security import N_
+
+bp = Blueprint('requests', __name__)
+ANSWER_KINDS = {'answer', 'refusal'}
+
+
+def services():
+    return get('citizen_portal.service').search([
+            ('company', '=', g.company.id),
+            ])
+
+
+def service_or_404(code):
+    found = get('citizen_portal.service').search([
+            ('company', '=', g.company.id),
+            ('code', '=', code),
+            ], limit=1)
+    if not found:
+        abort(404)
+    return found[0]
+
+
+def request_or_404(request_id):
+    "The citizen's request of the id, else 404"
+    parties = [p.id for p in acting_parties()]
+    found = get('citizen_portal.request').search([
+            ('id', '=', request_id),
+            ('company', '=', g.company.id),
+            ('party', 'in', parties),
+            ], limit=1)
+    if not found:
+        abort(404)
+    return found[0]
+
+
+def answers_of(document):
+    "The registered replies that answer or refuse the document"
+    return [r for r in document.replies
+        if r.reply_kind in ANSWER_KINDS
+        and r.state not in {'draft', 'cancelled'}]
+
+
+@bp.route('/services')
+@transaction()
+def service_list():
+    return render_template('requests/services.html', services=services())
+
+
+@bp.route('/services/<code>', methods=['GET', 'POST'])
+@transaction()
+@login_required()
+def service_form(code):
+    service = service_or_404(code)
+    if request.method == 'GET':
+        return render_template('requests/form.html', service=service,
+            form={})
+    party = g.user.party
+    values = {f.name: request.form.get(f'f_{f.name}', '')
+        for f in service.form_fields}
+    files = {}
+    for attachment in service.attachments:
+        upload = request.files.get(f'a_{attachment.name}')
+        if upload and upload.filename:
+            # the transaction may be retried (locks): read from the start
+            upload.stream.seek(0)
+            files[attachment.name] = (upload.filename, upload.read())
+    try:
+        record = get('citizen_portal.request').submit(
+            service, g.user, party, values, files)
+    except UserError as exception:
+        rollback()
+        return render_template('requests/form.html', service=service,
+            form=request.form, errors=[exception.message]), 422
+    return redirect(url_for('requests.detail', request_id=record.id,
+            sent=1))
+
+
+@bp.route('/requests')
+@transaction()
+@login_required()
+def my_requests():
+    parties = [p.id for p in acting_parties()]
+    records = get('citizen_portal.request').search([
+            ('company', '=', g.company.id),
+            ('party', 'in', parties),
+            ])
+    return render_template('requests/list.html', records=records)
+
+
+@bp.route('/requests/<int:request_id>')
+@transaction()
+@login_required()
+def detail(request_id):
+    record = request_or_404(request_id)
+    return render_template('requests/detail.html', record=record,
+        document=record.document, answers=answers_of(record.document),
+        sent=bool(request.args.get('sent')))
+
+
+@bp.route('/requests/<int:request_id>/files/<int:attachment_id>')
+@transaction()
+@login_required()
+def download(request_id, attachment_id):
+    """A file of the request, or of its answer for a validated account
+    (documents are delivered only to validated accounts)"""
+    record = request_or_404(request_id)
+    document = record.document
+    Attachment = get('document_registry.attachment')
+    answers = answers_of(document)
+    found = Attachment.search([
+            ('id', '=', attachment_id),
+            ('document', 'in', [document.id] + [a.id for a in answers]),
+            ('purged', '=', False),
+            ], limit=1)
+    if not found:
+        abort(404)
+    attachment, = found
+    if attachment.document != document and not g.user.validated:
+        return redirect(url_for('account.validation'))
+    return send_file(io.BytesIO(attachment.data),
+        mimetype=attachment.content_type or 'application/octet-stream',
+        as_attachment=True, download_name=attachment.name)
+
+
+@bp.route('/track')
+@transaction()
+@rate_limit('public-lookup')
+def track():
+    number = request.args.get('number', '').strip()
+    date = request.args.get('date', '').strip()
+    result, errors, status = None, [], 200
+    if number or date:
+        try:
+            day = dt.date.fromisoformat(date)
+        except ValueError:
+            day = None
+        if not number.isdigit() or not day:
+            errors.append(_("Enter the registration number (digits only) "
+                    "and the registration date."))
+            status = 422
+        else:
+            Document = get('document_registry.document')
+            result = Document.public_lookup(number, day, g.company)
+            if not result:
+                errors.append(_("No request was registered with this "
+                        "number on this date."))
+                status = 404
+    return render_template('requests/track.html', number=number,
+        date=date, result=result, errors=errors), status
+
+
+def init_app(app, tryton):
+    app.register_blueprint(bp)
+    add_menu(app, 'requests.service_list', N_("Send a request"),
+        N_("Petitions, certificates, public information and more."),
+        audience='public', order=30)
+    add_menu(app, 'requests.my_requests', N_("My requests"),
+        N_("The state and the answer of your requests."), audience='user',
+        order=31)
+    add_menu(app, 'requests.track', N_("Follow a request"),
+        N_("By its registration number and date, without an account."),
+        audience='public', order=32)

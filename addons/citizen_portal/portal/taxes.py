@@ -1,0 +1,272 @@
+# This file is part of OpenPrimărie.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""My taxes: what the citizen and the parties it represents owe, read from
+local_tax.
+
+A *standard* account sees only what is due now, by tax, like paying
+without an account.  A *validated* account sees the fiscal file: the open
+obligations by object and tax with the surcharge to today (Codul de
+procedură fiscală art. 183), the bonification it can still get (Codul
+fiscal art. 462(2), 467(2), 472(2)), the tax decisions, the payments and
+their receipts.  Every amount comes from local_tax (payment.payable,
+fiscal_file): nothing of the law is computed here."""
+from collections import OrderedDict
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from flask import (
+    Blueprint, Response, abort, current_app, g, render_template, request,
+    url_for)
+
+from trytond.transaction import Transaction
+
+from .common import (
+    acting_parties, add_menu, get, login_required, own_party_or_404, pool,
+    today, transaction)
+
+bp = Blueprint('taxes', __name__)
+ZERO = Decimal(0)
+ASSESSED = {'building', 'land', 'vehicle'}
+
+
+@bp.route('/taxes')
+@transaction(readonly=True)
+@login_required()
+def index():
+    parties = acting_parties()
+    if not parties:
+        abort(404)
+    party = chosen_party(parties)
+    date = today()
+    due = payable_of(party, date)
+    values = {
+        'parties': parties,
+        'party': party,
+        'date': date,
+        'due': due,
+        'by_tax': by_tax(due),
+        'pay_all_url': pay_url(party, due.obligations),
+        }
+    if not g.user.validated:
+        return render_template('taxes/due.html', **values)
+    values.update({
+            'groups': groups_of(due),
+            'bonifications': bonifications(due),
+            'assessments': assessments_of(party),
+            'payments': payments_of(party),
+            'pay_url': lambda obligations: pay_url(party, obligations),
+            })
+    return render_template('taxes/file.html', **values)
+
+
+@bp.route('/taxes/decisions/<int:assessment_id>')
+@transaction(readonly=True)
+@login_required(level='validated')
+def decision(assessment_id):
+    assessment = own_record_or_404('local_tax.assessment', assessment_id)
+    return render_template('taxes/decision.html', assessment=assessment,
+        lines=[(line, object_label(line)) for line in assessment.lines])
+
+
+@bp.route('/taxes/receipts/<int:receipt_id>.pdf')
+@transaction(readonly=True)
+@login_required(level='validated')
+def receipt_pdf(receipt_id):
+    receipt = own_record_or_404('local_tax.receipt', receipt_id)
+    content = render_receipt(receipt)
+    name = 'chitanta-%s.pdf' % ''.join(
+        c if c.isalnum() else '-' for c in receipt.number)
+    return Response(content, mimetype='application/pdf', headers={
+            'Content-Disposition': f'attachment; filename="{name}"',
+            })
+
+
+def chosen_party(parties):
+    "The party of ?party= among those the citizen acts for (404 otherwise)"
+    value = request.args.get('party')
+    if not value:
+        return parties[0]
+    if not value.isdigit():
+        abort(404)
+    return own_party_or_404(int(value))
+
+
+def own_record_or_404(model, record_id):
+    """The record of the municipality whose taxpayer is an acting party;
+    404 for anything else, never telling whether it exists"""
+    Model = get(model)
+    records = Model.search([
+            ('id', '=', record_id),
+            ('company', '=', g.company.id),
+            ('taxpayer', 'in', [p.id for p in acting_parties()]),
+            ], limit=1)
+    if not records:
+        abort(404)
+    return records[0]
+
+
+def payable_of(party, date):
+    from trytond.modules.local_tax.payment import payable
+    return payable(g.company, party, date)
+
+
+def by_tax(due):
+    "The open lines summed by tax: [(label, balance, surcharge, total)]"
+    sums = OrderedDict()
+    for line in due.lines:
+        obligation = line.obligation
+        row = sums.setdefault(obligation.tax_type,
+            [obligation.tax_type_string, ZERO, ZERO, ZERO, ZERO])
+        row[1] += line.balance
+        row[2] += line.surcharge
+        row[3] += line.bonification
+        row[4] += line.total
+    return list(sums.values())
+
+
+class Group:
+    "The open obligations of one tax of one year, with its objects"
+    __slots__ = ('title', 'objects', 'lines', 'assessment')
+
+    def __init__(self, title, assessment=None):
+        self.title = title
+        self.assessment = assessment
+        self.objects = []
+        self.lines = []
+
+    @property
+    def total(self):
+        return sum((line.total for line in self.lines), ZERO)
+
+    @property
+    def obligations(self):
+        return [line.obligation for line in self.lines]
+
+
+def groups_of(due):
+    """The lines by tax decision and tax (building, land, vehicle: with the
+    objects of the decision), then the other revenues by type"""
+    groups = OrderedDict()
+    for line in due.lines:
+        obligation = line.obligation
+        assessment = obligation.assessment
+        if obligation.tax_type in ASSESSED and assessment:
+            key = (assessment.id, obligation.tax_type)
+            if key not in groups:
+                group = groups[key] = Group(
+                    f'{obligation.tax_type_string} {obligation.fiscal_year}',
+                    assessment)
+                group.objects = [object_label(l) for l in assessment.lines
+                    if l.tax == obligation.tax_type]
+        else:
+            key = ('other', obligation.tax_type)
+            if key not in groups:
+                groups[key] = Group(obligation.tax_type_string)
+        groups[key].lines.append(line)
+    return list(groups.values())
+
+
+def object_label(line):
+    "The object of a decision line: address or registration number"
+    if line.vehicle:
+        return line.vehicle.registration_number
+    if line.building:
+        return line.building.address
+    if line.parcel:
+        return line.parcel.address
+    return ''
+
+
+def bonifications(due):
+    """The bonifications payable() grants if the year's tax is paid now:
+    [(tax label, deadline, bonification, amount to pay to get it)]"""
+    result = OrderedDict()
+    for line in due.lines:
+        if not line.bonification:
+            continue
+        obligation = line.obligation
+        key = (obligation.fiscal_year, obligation.tax_type)
+        result.setdefault(key, {
+                'title': (
+                    f'{obligation.tax_type_string} {obligation.fiscal_year}'),
+                'deadline': obligation.assessment.bonification_deadline,
+                'rate': obligation.assessment.bonification,
+                'bonification': ZERO,
+                'lines': [],
+                })
+        result[key]['bonification'] += line.bonification
+    for line in due.lines:
+        obligation = line.obligation
+        key = (obligation.fiscal_year, obligation.tax_type)
+        if key in result:
+            result[key]['lines'].append(line)
+    for item in result.values():
+        item['to_pay'] = sum((l.total for l in item['lines']), ZERO)
+        item['obligations'] = [l.obligation for l in item['lines']]
+    return list(result.values())
+
+
+def assessments_of(party):
+    Assessment = get('local_tax.assessment')
+    return Assessment.search([
+            ('company', '=', g.company.id),
+            ('taxpayer', '=', party.id),
+            ])
+
+
+def payments_of(party):
+    "The payments of the party, newest first, with their receipt"
+    Payment = get('local_tax.payment')
+    Receipt = get('local_tax.receipt')
+    payments = Payment.search([
+            ('company', '=', g.company.id),
+            ('taxpayer', '=', party.id),
+            ], limit=200)
+    receipts = {r.payment.id: r for r in Receipt.search([
+                ('payment', 'in', [p.id for p in payments]),
+                ])}
+    return [(p, receipts.get(p.id)) for p in payments]
+
+
+def pay_url(party, obligations):
+    """The link to pay the obligations of the party (the pay blueprint's
+    start page, a plain URL while it is not installed)"""
+    params = [('party', party.id)] + [
+        ('obligations', o.id) for o in obligations]
+    if 'pay.start' in current_app.view_functions:
+        return url_for('pay.start') + '?' + urlencode(params)
+    return '/pay?' + urlencode(params)
+
+
+def render_receipt(receipt):
+    """The receipt's PDF by local_tax's report (LibreOffice), in the
+    language of the database: an official document"""
+    Configuration = get('ir.configuration')
+    ReceiptReport = pool().get('local_tax.receipt', type='report')
+    with Transaction().set_context(
+            language=Configuration.get_language(), with_rec_name=False):
+        format_, content, *_ = ReceiptReport.execute([receipt.id], {
+                'model': receipt.__name__, 'id': receipt.id,
+                'ids': [receipt.id]})
+    content = bytes(content)
+    if format_ != 'pdf' or not content.startswith(b'%PDF'):
+        abort(503)
+    return content
+
+
+def lei(value):
+    "An amount the way the page's language writes it: 1 234,50"
+    from .i18n import current_language
+    text = f'{Decimal(value or 0):,.2f}'
+    if current_language() in {'ro', 'hu'}:
+        text = text.replace(',', '\u202f').replace('.', ',')
+    return text
+
+
+def init_app(app, tryton):
+    from .security import N_
+    app.register_blueprint(bp)
+    app.add_template_filter(lei, 'lei')
+    add_menu(app, 'taxes.index', N_("My taxes"),
+        N_("What you owe, with surcharges to today; decisions, payments "
+            "and receipts"), audience='user', order=20)

@@ -1,0 +1,181 @@
+"""What the browser tests share: a PostgreSQL database with every OpenPrimărie module, servers
+started as subprocesses on free loopback ports, Debian's Chromium through Playwright.
+
+tests/browser has no __init__.py: scripts/test runs `unittest discover -s tests/browser -t
+tests/browser`, so this directory is on sys.path and the tests import this module directly."""
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SAO_DIR = ROOT / 'var' / 'sao'
+ARTIFACTS = ROOT / 'var' / 'test-artifacts'
+TEST_CONFIG = ROOT / 'config' / 'trytond-test.conf'
+FINISH_DB = ROOT / 'scripts' / 'lib' / 'finish_db.py'
+SEED = Path(__file__).resolve().parent / 'seed.py'
+VENV_BIN = Path(sys.executable).parent          # trytond, trytond-admin of the same venv
+CHROMIUM = os.environ.get('OP_CHROMIUM', '/usr/bin/chromium')
+CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
+    '--no-first-run', '--disable-background-networking', '--disable-component-update',
+    '--disable-sync']
+IN_CI = os.environ.get('CI', '').lower() not in ('', '0', 'false', 'no')
+LANGUAGE = 'ro'
+TIMEOUT = 30_000                                  # ms, for anything a page has to load
+
+
+def our_modules():
+    return sorted(p.parent.name for p in ROOT.glob('addons/*/pyproject.toml'))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def log(message):
+    print(f"[browser] {message}", file=sys.stderr, flush=True)
+
+
+def run(cmd, env=None, input=''):
+    "Run a setup command; on failure, fail with the end of its output"
+    log(' '.join(str(c) for c in cmd))
+    start = time.monotonic()
+    result = subprocess.run([str(c) for c in cmd], env=env, cwd=ROOT, input=input,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if result.returncode:
+        raise RuntimeError(f"{cmd[0]} failed (rc={result.returncode}):\n"
+            + result.stdout[-4000:])
+    log(f"  ok in {time.monotonic() - start:.1f} s")
+    return result.stdout
+
+
+def unavailable(reason):
+    "Skip outside CI; in CI every prerequisite must be there, so fail"
+    if IN_CI:
+        raise RuntimeError(f"browser test cannot run in CI: {reason}")
+    raise unittest.SkipTest(reason)
+
+
+
+
+def require_browser():
+    "The PostgreSQL URI, after checking that Chromium and Playwright are there"
+    uri = os.environ.get('TRYTOND_DATABASE_URI', '')
+    if not uri.startswith('postgresql'):
+        unavailable("TRYTOND_DATABASE_URI is not a PostgreSQL URI: run scripts/test")
+    if not os.access(CHROMIUM, os.X_OK):
+        unavailable(f"{CHROMIUM} not found (apt-get install chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        unavailable("playwright is not installed in this venv")
+    return uri
+
+
+def connect(uri, dbname):
+    import psycopg
+    parts = urllib.parse.urlsplit(uri)
+    return psycopg.connect(parts._replace(path='/' + dbname).geturl(), autocommit=True)
+
+
+def create_database(uri, name):
+    log(f"creating PostgreSQL database {name}")
+    with connect(uri, 'postgres') as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\'')
+    with connect(uri, name) as conn:
+        # trigram and unaccent indexes, as in production (guide §3.2)
+        for extension in ['pg_trgm', 'unaccent', 'btree_gin']:
+            conn.execute(f'CREATE EXTENSION IF NOT EXISTS {extension}')
+
+
+def drop_database(uri, name):
+    try:
+        with connect(uri, 'postgres') as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    except Exception as exception:          # the cluster may already be gone
+        log(f"could not drop {name}: {exception}")
+
+
+def build_database(test_case, prefix, configs, env):
+    """A new database with every module of addons/ in Romanian, admin's language set and the
+    configuration wizard done; dropped when the test class is done"""
+    uri = os.environ['TRYTOND_DATABASE_URI']
+    database = f'{prefix}_{int(time.time())}_{os.getpid()}'
+    create_database(uri, database)
+    test_case.addClassCleanup(drop_database, uri, database)
+    admin = [VENV_BIN / 'trytond-admin', '-c', *configs, '-d', database]
+    # no --email: trytond checks deliverability over DNS (fails offline); the empty line
+    # answers its "admin email" prompt with "none"
+    run([*admin, '--all', '-l', LANGUAGE], env, input='\n')
+    modules = our_modules()
+    if modules:
+        run([*admin, '-u', *modules, '--activate-dependencies'], env)
+    run([sys.executable, FINISH_DB, '-c', *configs, '-d', database, '--language', LANGUAGE],
+        env)
+    return database
+
+
+def admin_env(tmp):
+    "The environment of trytond-admin, with a fresh admin password; returns (env, password)"
+    password = secrets.token_urlsafe(15)
+    passfile = Path(tmp) / 'admin-password'
+    passfile.write_text(password + '\n')
+    passfile.chmod(0o600)
+    return dict(os.environ, TRYTONPASSFILE=str(passfile)), password
+
+
+class Server:
+    "A server started as a subprocess, its output in a log file, stopped at class cleanup"
+
+    def __init__(self, test_case, name, cmd, url, env=None, tmp=None, ready_path='/'):
+        self.name, self.url = name, url
+        self.log_file = open(Path(tmp or tempfile.gettempdir()) / f'{name}.log', 'w+')
+        test_case.addClassCleanup(self.log_file.close)
+        log(f"starting {name} on {url}")
+        self.process = subprocess.Popen([str(c) for c in cmd], cwd=ROOT, env=env,
+            stdout=self.log_file, stderr=subprocess.STDOUT)
+        test_case.addClassCleanup(self.stop)
+        self.wait(ready_path)
+
+    def wait(self, path, timeout=90):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            try:
+                with urllib.request.urlopen(self.url + path, timeout=2) as response:
+                    if response.status < 500:
+                        log(f"{self.name} is up")
+                        return
+            except urllib.error.HTTPError as error:
+                if error.code < 500:
+                    log(f"{self.name} is up")
+                    return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"{self.name} did not start:\n" + self.output())
+
+    def output(self):
+        self.log_file.flush()
+        self.log_file.seek(0)
+        return self.log_file.read()[-4000:]
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()

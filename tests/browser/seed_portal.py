@@ -1,0 +1,130 @@
+"""Create the data the portal's browser test walks through, directly through trytond.
+
+Run by tests/browser/test_portal.py in a subprocess with the venv's python:
+
+    python tests/browser/seed_portal.py -c CONFIG [CONFIG ...] -d DATABASE --out FILE.json
+        --emulator-url URL --institution CODE:USER:PASSWORD --notify USER:PASSWORD
+
+It commits and writes what the test needs (codes, numbers, passwords) to FILE.json. It reuses the
+modules' own test fixtures, so it follows the model as it changes: a municipality with its 2026
+council decision, two taxpayers with an apartment each and their 2026 tax decisions, a clerk user
+for the registry, the Ghișeul.ro connection to the emulator, the catalogue of services.
+"""
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+
+def run(database, func):
+    "A committed transaction restarted when a lock asks for it"
+    from trytond.transaction import Transaction, TransactionError
+    extras = {}
+    while True:
+        with Transaction().start(database, 0, **extras) as transaction:
+            try:
+                result = func()
+            except TransactionError as error:
+                transaction.rollback()
+                error.fix(extras)
+                continue
+            transaction.commit()
+            return result
+
+
+def seed_taxes(pool, out):
+    from trytond.modules.local_tax.tests.test_module import (
+        AFTER_OUG, create_apartment, set_rank)
+    from trytond.modules.local_tax.tests.tools import (
+        create_decision, load_code_tables)
+    from trytond.modules.municipality.tests import tools
+
+    User = pool.get('res.user')
+    Assessment = pool.get('local_tax.assessment')
+    load_code_tables(2026)
+    company = tools.create_municipality()
+    set_rank(company, '0')
+    create_decision(company, 2026)
+    admin, = User.search([('login', '=', 'admin')])
+    User.write([admin], {'companies': [('add', [company.id])], 'company': company.id})
+    people = {}
+    for key, last, first, cnp in [
+            ('registered', "Munteanu", "Elena", '2850315125792'),
+            ('anonymous', "Rusu", "Petru", '1790521125799'),
+            ]:
+        person = tools.create_person(last, first, cnp=cnp)
+        tools.own(create_apartment(company), person)
+        people[key] = person
+    assessments = Assessment.assess(
+        company, 2026, AFTER_OUG, taxpayers=list(people.values()))
+    for key, person in people.items():
+        decision, = [a for a in assessments if a.taxpayer == person]
+        out[key] = {'cnp': person.cnp, 'name': person.rec_name,
+            'decision': decision.number, 'party': person.id}
+    out['company'] = company.id
+    return company
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('-c', '--config', nargs='+', required=True)
+    parser.add_argument('-d', '--database', required=True)
+    parser.add_argument('--out', required=True)
+    parser.add_argument('--emulator-url', required=True)
+    parser.add_argument('--institution', required=True)
+    parser.add_argument('--notify', required=True)
+    parser.add_argument('--pki-dir', required=True)
+    args = parser.parse_args()
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / 'scripts' / 'lib'))
+    from trytond_db import open_pool
+    pool = open_pool(args.config, args.database)
+    out = {}
+
+    def seed():
+        company = seed_taxes(pool, out)
+        seed_ghiseul(pool, company, args)
+        seed_signature(pool, company, args.pki_dir)
+        seed_clerk(pool, company, out)
+    run(args.database, seed)
+    Path(args.out).write_text(json.dumps(out, indent=2, default=str))
+    print(json.dumps(out, indent=2, default=str))
+
+
+def seed_ghiseul(pool, company, args):
+    "The municipality's connection to the emulator"
+    from decimal import Decimal
+    code, out_user, out_password = args.institution.split(':', 2)
+    in_user, in_password = args.notify.split(':', 1)
+    Configuration = pool.get('ghiseul.configuration')
+    Configuration(
+        company=company, institution_code=code, endpoint_url=args.emulator_url,
+        out_username=out_user, out_password=out_password, in_username=in_user,
+        in_password=in_password, retries=2, backoff=Decimal('0.2'),
+        timeout=Decimal('10')).save()
+
+
+def seed_signature(pool, company, directory):
+    """The municipality's signing certificate and trusted roots from a test PKI made now
+    (document_signature's own test helpers)"""
+    from trytond.modules.document_signature.tests.pki import build_pki
+    pki = build_pki(directory)
+    Certificate = pool.get('document_signature.certificate')
+    Configuration = pool.get('document_signature.configuration')
+    Certificate(company=company, name="Sigiliu primărie (test)",
+        pkcs12=pki.pkcs12(pki.municipality, b'secret'), pkcs12_name='primarie.p12',
+        passphrase='secret').save()
+    configuration = Configuration(1)
+    configuration.trusted_roots = pki.roots_pem
+    configuration.save()
+
+
+def seed_clerk(pool, company, out):
+    """A registry clerk who answers the portal's requests in the back office, in the department
+    the services send them to"""
+    from trytond.modules.document_registry.tests.tools import create_staff
+    out['clerk'] = create_staff(company)
+
+
+if __name__ == '__main__':
+    main()
