@@ -11,10 +11,17 @@ council decision, two taxpayers with an apartment each and their 2026 tax decisi
 for the registry, the Ghișeul.ro connection to the emulator, the catalogue of services.
 """
 import argparse
-import datetime as dt
 import json
 import sys
 from pathlib import Path
+
+
+def _cnp(body):
+    from stdnum.ro import cnp
+    return body + cnp.calc_check_digit(body)
+
+
+KIOSK_CNP = _cnp('286112012579')
 
 
 def run(database, func):
@@ -52,6 +59,7 @@ def seed_taxes(pool, out):
     for key, last, first, cnp in [
             ('registered', "Munteanu", "Elena", '2850315125792'),
             ('anonymous', "Rusu", "Petru", '1790521125799'),
+            ('kiosk', "Stan", "Maria", KIOSK_CNP),
             ]:
         person = tools.create_person(last, first, cnp=cnp)
         tools.own(create_apartment(company), person)
@@ -62,6 +70,7 @@ def seed_taxes(pool, out):
         decision, = [a for a in assessments if a.taxpayer == person]
         out[key] = {'cnp': person.cnp, 'name': person.rec_name,
             'decision': decision.number, 'party': person.id}
+    out['requester'] = {'cnp': _cnp('192030412579')}
     out['company'] = company.id
     return company
 

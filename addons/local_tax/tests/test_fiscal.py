@@ -435,6 +435,13 @@ class FiscalTestCase(unittest.TestCase):
         self.assertEqual(balances["Land Tax 2026"], D('200'))
         self.assertEqual(
             balances['Building Tax 2026, instalment 2'], D('177.50'))
+        # the unpaid ones are found by their balance (SQLite too)
+        Obligation = Pool().get('local_tax.obligation')
+        second, = [o for o in obligations(owner, tax_type='building')
+            if o.instalment == 2]
+        self.assertEqual(set(Obligation.search([
+                        ('taxpayer', '=', owner.id), ('balance', '>', 0)])),
+            {land, second})
         # only fees chosen: the fine is not put first
         fee = fine(company, owner, '20', date(2026, 6, 30), tax_type='fee',
             description="Taxă certificat")

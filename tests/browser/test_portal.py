@@ -1,0 +1,302 @@
+"""End-to-end walks through the citizen portal in Debian's Chromium, driven by Playwright.
+
+Run by scripts/test (suite "browser"). Everything is real and on loopback: a PostgreSQL database
+with every module (harness.build_database), trytond (back office and the Ghișeul.ro endpoint), the
+Ghișeul.ro emulator as its own process with its card page, the portal as its own process, and a
+mail catcher in this process. The walks of issue 5:
+
+- register → confirm the e-mail (caught locally) → log in → my taxes → pay through the emulator
+  → receipt;
+- send a request → its registry number → the clerk validates the account and answers in the back
+  office (over trytond's RPC, as sao does) → the citizen sees the answer;
+- pay at the kiosk with the on-screen keypad; pay without an account.
+"""
+import json
+import re
+import secrets
+import shutil
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+from harness import (
+    ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, SAO_DIR, TEST_CONFIG, TIMEOUT, VENV_BIN, Server,
+    admin_env, build_database, free_port, log, require_browser, run)
+
+SEED = Path(__file__).resolve().parent / 'seed_portal.py'
+PASSWORD = 'Parola-Browser-2026'
+CARD = {'#card_number': '4111111111111111', '#expiry': '12/30', '#cvv': '123',
+    '#holder': 'TEST CARD'}
+
+
+class PortalTestCase(unittest.TestCase):
+    "The citizen portal and kiosk, end to end"
+
+    @classmethod
+    def setUpClass(cls):
+        require_browser()
+        from playwright.sync_api import sync_playwright
+
+        from trytond.modules.citizen_portal.portal.devmail import MailCatcher
+
+        tmp = Path(tempfile.mkdtemp(prefix='openprimarie-portal-'))
+        cls.addClassCleanup(shutil.rmtree, tmp, ignore_errors=True)
+        env, cls.admin_password = admin_env(tmp)
+        cls.mail = MailCatcher().start()
+        cls.addClassCleanup(cls.mail.stop)
+        ports = {name: free_port() for name in ['trytond', 'emulator', 'portal']}
+        cls.url = f"http://127.0.0.1:{ports['portal']}"
+        cls.trytond_url = f"http://127.0.0.1:{ports['trytond']}"
+        emulator_url = f"http://127.0.0.1:{ports['emulator']}"
+        config = tmp / 'trytond.conf'
+        config.write_text(TEST_CONFIG.read_text() + f"""
+[web]
+listen = 127.0.0.1:{ports['trytond']}
+root = {SAO_DIR}
+
+[email]
+uri = {cls.mail.uri}
+from = portal@primarie.test
+
+[citizen_portal]
+check_email_deliverability = False
+""")
+        configs = [config]
+        cls.database = build_database(cls, 'portal', configs, env)
+        institution = f'TEST:primarie:{secrets.token_urlsafe(8)}'
+        notify_user, notify_password = 'ghiseul', secrets.token_urlsafe(8)
+        out = tmp / 'seed.json'
+        run([sys.executable, SEED, '-c', *configs, '-d', cls.database, '--out', out,
+                '--emulator-url', f'{emulator_url}/soap', '--institution', institution,
+                '--notify', f'{notify_user}:{notify_password}', '--pki-dir', tmp / 'pki'],
+            env)
+        cls.seed = json.loads(out.read_text())
+
+        Server(cls, 'trytond', [VENV_BIN / 'trytond', '-c', *configs, '-d', cls.database],
+            cls.trytond_url, env=env, tmp=tmp)
+        Server(cls, 'emulator', [sys.executable, '-m', 'trytond.modules.ghiseul.emulator',
+                '--port', ports['emulator'], '--state', tmp / 'emulator.sqlite',
+                '--notify-url', f'{cls.trytond_url}/{cls.database}/ghiseul/soap',
+                '--institution', institution, '--notify-user', notify_user,
+                '--notify-password', notify_password, '--retry-base', '0.2',
+                '--retry-max', '1'],
+            emulator_url, env=env, tmp=tmp, ready_path='/soap?wsdl')
+        portal_env = dict(env, OPENPRIMARIE_SECRET_KEY=secrets.token_hex(32),
+            OPENPRIMARIE_PORTAL_URL=cls.url)
+        Server(cls, 'portal', [sys.executable, '-m', 'trytond.modules.citizen_portal.portal',
+                '-c', config, '-d', cls.database, '--port', ports['portal']],
+            cls.url, env=portal_env, tmp=tmp, ready_path='/login')
+
+        cls.playwright = sync_playwright().start()
+        cls.addClassCleanup(cls.playwright.stop)
+        cls.browser = cls.playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        cls.addClassCleanup(cls.browser.close)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def setUp(self):
+        self.context = self.browser.new_context(
+            viewport={'width': 390, 'height': 844}, locale='ro-RO')
+        self.addCleanup(self.context.close)
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(TIMEOUT)
+        self.page_errors = []
+        self.page.on('pageerror', lambda error: self.page_errors.append(str(error)))
+        self.addCleanup(self._screenshot_on_failure)
+
+    def _screenshot_on_failure(self):
+        outcome = getattr(self, '_outcome', None)
+        if outcome is not None and not outcome.success:
+            self.screenshot(f'{self._testMethodName}-failure')
+
+    def screenshot(self, name):
+        path = ARTIFACTS / f'portal-{name}.png'
+        self.page.screenshot(path=str(path), full_page=True)
+        log(f"screenshot: {path}")
+
+    # ---- steps -----------------------------------------------------------------------------
+    def register_and_login(self, cnp, last_name, first_name):
+        "Register, open the confirmation link caught by the mail catcher, log in"
+        from playwright.sync_api import expect
+        page = self.page
+        email = f'{first_name.lower()}.{secrets.token_hex(3)}@example.ro'
+        page.goto(f'{self.url}/register')
+        page.fill('#email', email)
+        page.fill('#last_name', last_name)
+        page.fill('#first_name', first_name)
+        page.fill('#code', cnp)
+        page.fill('#password', PASSWORD)
+        page.fill('#password2', PASSWORD)
+        page.check('#consent')
+        page.click('form.form button[type=submit]')
+        expect(page.locator('main [role=status]')).to_contain_text(email)
+        link = self.confirmation_link(email)
+        page.goto(link)
+        expect(page.locator('main [role=status]')).to_be_visible()
+        page.goto(f'{self.url}/login')
+        page.fill('#email', email)
+        page.fill('#password', PASSWORD)
+        page.click('form.form button[type=submit]')
+        expect(page.locator('h1')).to_have_text(re.compile('Contul meu'))
+        return email
+
+    def confirmation_link(self, email):
+        import time
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            messages = self.mail.to(email)
+            if messages:
+                text = self.mail.text(messages[-1])
+                match = re.search(re.escape(self.url) + r'/confirm\?token=[0-9a-f]+', text)
+                self.assertTrue(match, text)
+                return match.group(0)
+            time.sleep(0.2)
+        self.fail(f"no confirmation e-mail to {email}")
+
+    def pay_on_card_page(self):
+        "Ghișeul.ro's card page (the emulator): a card that is authorised"
+        page = self.page
+        page.wait_for_selector('#card_number')
+        self.screenshot(f'{self._testMethodName}-card-page')
+        for selector, value in CARD.items():
+            page.fill(selector, value)
+        page.click('#pay')
+
+    def fetch(self, href):
+        "GET a link of the page with the browser's cookies; the body"
+        response = self.page.request.get(href if href.startswith('http') else self.url + href)
+        self.assertEqual(response.status, 200, href)
+        return response.body()
+
+    def back_office(self):
+        "proteus over trytond's RPC as the clerk (admin): what sao does"
+        from proteus import config
+        return config.set_xmlrpc(
+            f'http://admin:{self.admin_password}@127.0.0.1:'
+            f'{self.trytond_url.rsplit(":", 1)[1]}/{self.database}/')
+
+    # ---- walks -----------------------------------------------------------------------------
+    def test_register_taxes_pay_receipt(self):
+        "register → confirm → login → my taxes → pay through the emulator → receipt"
+        from playwright.sync_api import expect
+        page = self.page
+        person = self.seed['registered']
+        self.register_and_login(person['cnp'], "Munteanu", "Elena")
+        page.goto(f'{self.url}/taxes')
+        expect(page.locator('main')).to_contain_text('Total')
+        self.screenshot('my-taxes')
+        page.goto(f'{self.url}/pay')
+        pay = page.locator('form[method=post] button.primary')
+        expect(pay).to_contain_text('lei')
+        pay.click()
+        self.pay_on_card_page()
+        expect(page.locator('.status.good')).to_be_visible()
+        self.screenshot('paid')
+        receipt = page.locator('a.button.primary[href$=".pdf"]')
+        self.assertTrue(self.fetch(receipt.get_attribute('href')).startswith(b'%PDF'))
+        # booked once, with its receipt, in the back office
+        self.back_office()
+        from proteus import Model
+        Payment = Model.get('local_tax.payment')
+        payments = Payment.find([('taxpayer', '=', person['party'])])
+        self.assertEqual(len(payments), 1)
+        self.assertEqual(payments[0].channel, 'ghiseul')
+
+    def test_request_answered_in_back_office(self):
+        "request → registry number → the clerk validates and answers → the citizen sees it"
+        from playwright.sync_api import expect
+        page = self.page
+        email = self.register_and_login(self.seed['requester']['cnp'], "Dobre", "Ioana")
+        page.goto(f'{self.url}/services/petition')
+        page.fill('#f_subject', "Iluminat public")
+        page.fill('#f_content', "Pe strada Avram Iancu nu funcționează iluminatul public.")
+        page.click('#submit-request')
+        number = page.locator('#registration-number')
+        expect(number).to_be_visible()
+        registered = number.inner_text().strip()
+        self.assertRegex(registered, r'\d')
+        request_url = page.url.split('?')[0]
+        self.screenshot('request-registered')
+
+        self.back_office()
+        from proteus import Model, Wizard
+        WebUser = Model.get('web.user')
+        user, = WebUser.find([('email', '=', email)])
+        validate = Wizard('citizen_portal.validate_account', [user])
+        validate.form.identity_document = 'CJ 123456'
+        validate.form.confirmed = True
+        validate.execute('validate')
+        Request = Model.get('citizen_portal.request')
+        request, = Request.find([('web_user', '=', user.id)])
+        document = request.document
+        reply = Wizard('document_registry.document.reply', [document])
+        reply.form.kind = 'answer'
+        reply.form.summary = "Echipa de intervenție a reparat iluminatul."
+        reply.execute('create_')
+        Document = Model.get('document_registry.document')
+        answer, = Document.find([('reply_to', '=', document.id)])
+        Attachment = Model.get('document_registry.attachment')
+        from trytond.modules.document_signature.tests.pki import make_pdf
+        Attachment(document=answer, name='raspuns.pdf',
+            data=make_pdf("Raspuns la petitie")).save()
+        answer.click('register')
+
+        page.goto(request_url)
+        section = page.locator('section[id^=answer-]')
+        expect(section).to_be_visible()
+        link = section.locator('a').first
+        self.assertTrue(self.fetch(link.get_attribute('href')).startswith(b'%PDF'))
+        self.screenshot('request-answered')
+
+    def test_kiosk_payment(self):
+        "kiosk: CNP and decision number on the keypad → what is due → card → receipt"
+        from playwright.sync_api import expect
+        page = self.page
+        person = self.seed['kiosk']
+        page.set_viewport_size({'width': 1080, 'height': 1920})
+        page.goto(f'{self.url}/kiosk')
+        page.click('#code')
+        for key in person['cnp']:
+            page.click(f'button[data-key="{key}"]')
+        page.click('button[data-key="next"]')
+        for key in person['decision']:
+            page.click(f'button[data-key="{key}"]')
+        expect(page.locator('#code')).to_have_value(person['cnp'])
+        expect(page.locator('#number')).to_have_value(person['decision'])
+        page.click('form button[type=submit].primary')
+        pay = page.locator('form button[type=submit].primary')
+        expect(pay).to_contain_text('lei')
+        self.screenshot('kiosk-due')
+        pay.click()
+        self.pay_on_card_page()
+        receipt = page.locator('a.button.primary')
+        expect(receipt).to_be_visible()
+        receipt.click()
+        expect(page.locator('button[data-print]')).to_be_visible()
+        pdf = page.locator('a.button[href$=".pdf"]')
+        self.assertTrue(self.fetch(pdf.get_attribute('href')).startswith(b'%PDF'))
+        self.screenshot('kiosk-receipt')
+
+    def test_pay_without_account(self):
+        "decision number + CNP → only the amount due → card → receipt"
+        from playwright.sync_api import expect
+        page = self.page
+        person = self.seed['anonymous']
+        page.goto(f'{self.url}/pay/lookup')
+        page.fill('#number', person['decision'])
+        page.fill('#code', person['cnp'])
+        page.click('form button[type=submit].primary')
+        pay = page.locator('form button[type=submit].primary')
+        expect(pay).to_contain_text('lei')
+        # nothing personal: not the name
+        self.assertNotIn("Rusu", page.locator('main').inner_text())
+        pay.click()
+        self.pay_on_card_page()
+        expect(page.locator('.status.good')).to_be_visible()
+        receipt = page.locator('a.button.primary[href$=".pdf"]')
+        self.assertTrue(self.fetch(receipt.get_attribute('href')).startswith(b'%PDF'))
+
+
+if __name__ == '__main__':
+    unittest.main()
