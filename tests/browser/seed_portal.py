@@ -131,8 +131,10 @@ def seed_signature(pool, company, directory):
 def seed_clerk(pool, company, out):
     """A registry clerk who answers the portal's requests in the back office, in the department
     the services send them to"""
-    from trytond.modules.document_registry.tests.tools import create_staff
-    out['clerk'] = create_staff(company)
+    from trytond.modules.document_registry.tests.tools import create_registry, create_staff
+    create_registry(company)
+    staff = create_staff(company)
+    out['clerk'] = staff['clerk'].rec_name
 
 
 if __name__ == '__main__':

@@ -170,11 +170,11 @@ check_email_deliverability = False
         return response.body()
 
     def back_office(self):
-        "proteus over trytond's RPC as the clerk (admin): what sao does"
+        "proteus over trytond's RPC (XML-RPC on /<db>/rpc/) as admin, the clerk: what sao does"
         from proteus import config
         return config.set_xmlrpc(
             f'http://admin:{self.admin_password}@127.0.0.1:'
-            f'{self.trytond_url.rsplit(":", 1)[1]}/{self.database}/')
+            f'{self.trytond_url.rsplit(":", 1)[1]}/{self.database}/rpc/')
 
     # ---- walks -----------------------------------------------------------------------------
     def test_register_taxes_pay_receipt(self):
