@@ -11,27 +11,10 @@ Usage: python scripts/lib/demo_portal.py -c CONFIG -d DATABASE --demo-dir var/de
 import secrets
 from pathlib import Path
 
-from trytond_db import open_pool, parse_args
+from trytond_db import open_pool, parse_args, run_committed
 
 CITIZEN_EMAIL = 'cetatean.validat@demo.openprimarie.ro'
 STANDARD_EMAIL = 'cetatean.standard@demo.openprimarie.ro'
-
-
-def run(database, func, context=None):
-    "A committed transaction restarted when a lock asks for it"
-    from trytond.transaction import Transaction, TransactionError
-    extras = {}
-    while True:
-        with Transaction().start(
-                database, 0, context=context or {}, **extras) as transaction:
-            try:
-                result = func()
-            except TransactionError as error:
-                transaction.rollback()
-                error.fix(extras)
-                continue
-            transaction.commit()
-            return result
 
 
 def taxpayers_with_debts(pool, company, limit):
@@ -137,7 +120,7 @@ def main():
             signing_certificate(pool, company_, demo_dir)
         return company_.id
     print("demo_portal: citizen accounts")
-    run(args.database, prepare)
+    run_committed(args.database, prepare)
 
 
 if __name__ == '__main__':

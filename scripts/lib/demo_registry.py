@@ -11,7 +11,7 @@ Usage: python scripts/lib/demo_registry.py -c CONFIG -d DATABASE [--seed 42]
 import datetime as dt
 import random
 
-from trytond_db import open_pool, parse_args
+from trytond_db import open_pool, parse_args, run_committed
 
 SUMMARIES = [
     "Sesizare privind iluminatul public pe strada {street}",
@@ -26,22 +26,6 @@ SUMMARIES = [
     "Cerere de eliberare a adeverinței de rol agricol",
     ]
 STREETS = ["Avram Iancu", "Principală", "Libertății", "Mihai Eminescu", "Florilor"]
-
-
-def run(database, func, context):
-    "A committed transaction restarted when a strict sequence asks for its lock"
-    from trytond.transaction import Transaction, TransactionError
-    extras = {}
-    while True:
-        with Transaction().start(database, 0, context=context, **extras) as transaction:
-            try:
-                result = func()
-            except TransactionError as error:
-                transaction.rollback()
-                error.fix(extras)
-                continue
-            transaction.commit()
-            return result
 
 
 def main():
@@ -106,7 +90,7 @@ def main():
             'clerks': {'taxes': staff['taxes'].id, 'urbanism': staff['urbanism'].id},
             'persons': [p.id for p in persons[5:]],
             }
-    ids = run(args.database, setup, context)
+    ids = run_committed(args.database, setup, context)
 
     def registered(date, type_code, department=None, clerk=None, **values):
         "Create and register one incoming document on date"
@@ -205,7 +189,7 @@ def main():
                     'summary': "Adresă către Direcția de Sănătate Publică (în lucru)"}])
         Document.remind_and_escalate(today)
         return Document.search_count([('company', '=', company_id)])
-    count = run(args.database, documents, context)
+    count = run_committed(args.database, documents, context)
 
     def archive():
         File = pool.get('document_registry.archive_file')
@@ -232,7 +216,7 @@ def main():
         Selection.fill([selection])
         Selection.propose([selection])
         return len(File.search([('company', '=', company_id)]))
-    files = run(args.database, archive, context)
+    files = run_committed(args.database, archive, context)
     print(f"demo_registry: {count} registered documents, {files} archive files")
 
 

@@ -25,3 +25,21 @@ def open_pool(configs, database):
     with Transaction().start(database, 0, readonly=True):
         pool.init()
     return pool
+
+
+def run_committed(database, func, context=None):
+    """Run func in a transaction as user 0 and commit it; restarted with the locks a strict
+    sequence or a lock asks for (guide §9 gotcha 3), as trytond's dispatcher does"""
+    from trytond.transaction import Transaction, TransactionError
+    extras = {}
+    while True:
+        with Transaction().start(
+                database, 0, context=context or {}, **extras) as transaction:
+            try:
+                result = func()
+            except TransactionError as error:
+                transaction.rollback()
+                error.fix(extras)
+                continue
+            transaction.commit()
+            return result

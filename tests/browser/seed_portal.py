@@ -24,22 +24,6 @@ def _cnp(body):
 KIOSK_CNP = _cnp('286112012579')
 
 
-def run(database, func):
-    "A committed transaction restarted when a lock asks for it"
-    from trytond.transaction import Transaction, TransactionError
-    extras = {}
-    while True:
-        with Transaction().start(database, 0, **extras) as transaction:
-            try:
-                result = func()
-            except TransactionError as error:
-                transaction.rollback()
-                error.fix(extras)
-                continue
-            transaction.commit()
-            return result
-
-
 def seed_taxes(pool, out):
     from trytond.modules.local_tax.tests.test_module import (
         AFTER_OUG, create_apartment, set_rank)
@@ -86,7 +70,7 @@ def main():
     parser.add_argument('--pki-dir', required=True)
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / 'scripts' / 'lib'))
-    from trytond_db import open_pool
+    from trytond_db import open_pool, run_committed
     pool = open_pool(args.config, args.database)
     out = {}
 
@@ -95,7 +79,7 @@ def main():
         seed_ghiseul(pool, company, args)
         seed_signature(pool, company, args.pki_dir)
         seed_clerk(pool, company, out)
-    run(args.database, seed)
+    run_committed(args.database, seed)
     Path(args.out).write_text(json.dumps(out, indent=2, default=str))
     print(json.dumps(out, indent=2, default=str))
 

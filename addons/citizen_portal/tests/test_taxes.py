@@ -13,8 +13,9 @@ import io
 import secrets
 from decimal import Decimal
 
-from trytond import config
 from trytond.model.exceptions import AccessError
+from trytond.modules.municipality.tests.tools import (
+    CONVERT_COMMAND, set_config_for_test)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME
 from trytond.transaction import Transaction, TransactionError
@@ -24,12 +25,6 @@ from .tools import PortalTestCase, committed, new_cnp
 D = Decimal
 MARCH_15 = dt.date(2026, 3, 15)
 MAY_2 = dt.date(2026, 5, 2)
-# a LibreOffice profile of its own, like local_tax's cash-desk tests
-CONVERT_COMMAND = (
-    'soffice -env:UserInstallation=file://%(directory)s/lo-profile '
-    '--headless --nolockcheck --nodefault --norestore '
-    '--convert-to "%(output_extension)s" --outdir "%(directory)s" '
-    '"%(input_path)s"')
 
 
 def retried(func, *args):
@@ -231,7 +226,8 @@ class TaxesTestCase(PortalTestCase):
 
     def test_receipt_download(self):
         "A portal payment's receipt: real PDF bytes; only for its owner"
-        self.set_convert_command()
+        set_config_for_test(
+            self, 'report', 'convert_command', CONVERT_COMMAND)
         client, _, party_id = self.citizen(validated=True)
         apartment_owner(self.company_id, party_id)
 
@@ -410,20 +406,3 @@ class TaxesTestCase(PortalTestCase):
             Mandate.write([mandate], {'note': "Procura verificată"})
             transaction.rollback()
 
-    def set_convert_command(self):
-        "[report] convert_command for the test only (see local_tax's)"
-        if config.has_section('report'):
-            saved = {o: config.get('report', o)
-                for o in config.options('report')}
-        else:
-            saved = None
-            config.add_section('report')
-        config.set('report', 'convert_command', CONVERT_COMMAND)
-
-        def restore():
-            config.remove_section('report')
-            if saved is not None:
-                config.add_section('report')
-                for option, value in saved.items():
-                    config.set('report', option, value)
-        self.addCleanup(restore)

@@ -11,12 +11,11 @@ from decimal import Decimal
 
 from num2words import CONVERTER_CLASSES, num2words
 
-from trytond.config import config
 from trytond.model.exceptions import AccessError
 from trytond.model.modelview import AccessButtonError
 from trytond.modules.company.tests import set_company
 from trytond.modules.municipality.tests.tools import (
-    create_municipality, create_person)
+    CONVERT_COMMAND, create_municipality, create_person, set_config_for_test)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
 from trytond.transaction import Transaction, check_access
@@ -29,13 +28,6 @@ from .test_fiscal import fine, pay, setup_2026
 D = Decimal
 date = dt.date
 
-# one LibreOffice profile per conversion (guide §1.13), as in
-# config/trytond-test.conf
-CONVERT_COMMAND = (
-    'soffice -env:UserInstallation=file://%(directory)s/lo-profile '
-    '--headless --nolockcheck --nodefault --norestore '
-    '--convert-to "%(output_extension)s" --outdir "%(directory)s" '
-    '"%(input_path)s"')
 
 CNP = '1800101125809'
 CNP_OTHER = '2850615125806'
@@ -517,7 +509,8 @@ class CashDeskTestCase(unittest.TestCase):
         ReceiptReport = pool.get('local_tax.receipt', type='report')
         ClosingReport = pool.get('local_tax.cash_closing', type='report')
         ActionReport = pool.get('ir.action.report')
-        self.set_convert_command(CONVERT_COMMAND)
+        set_config_for_test(
+            self, 'report', 'convert_command', CONVERT_COMMAND)
         company = create_municipality()
         taxpayer = create_person("Popescu", "Ion", cnp=CNP)
         desk = create_desk(company)
@@ -547,23 +540,6 @@ class CashDeskTestCase(unittest.TestCase):
         self.assertEqual(oext, 'pdf')
         self.assertEqual(bytes(content[:5]), b'%PDF-')
 
-    def set_convert_command(self, command):
-        "Set [report] convert_command for the test only"
-        if config.has_section('report'):
-            saved = {o: config.get('report', o)
-                for o in config.options('report')}
-        else:
-            saved = None
-            config.add_section('report')
-        config.set('report', 'convert_command', command)
-
-        def restore():
-            config.remove_section('report')
-            if saved is not None:
-                config.add_section('report')
-                for option, value in saved.items():
-                    config.set('report', option, value)
-        self.addCleanup(restore)
 
     # The counter
 

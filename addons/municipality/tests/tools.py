@@ -126,3 +126,31 @@ def own(asset, owner, start=dt.date(2020, 1, 1), numerator=1, denominator=1,
         **{asset._ownership_field(): asset})
     ownership.save()
     return ownership
+
+
+# one LibreOffice profile per conversion (guide §1.13), as in
+# config/trytond-test.conf
+CONVERT_COMMAND = (
+    'soffice -env:UserInstallation=file://%(directory)s/lo-profile '
+    '--headless --nolockcheck --nodefault --norestore '
+    '--convert-to "%(output_extension)s" --outdir "%(directory)s" '
+    '"%(input_path)s"')
+
+
+def set_config_for_test(test_case, section, option, value):
+    "Set a trytond configuration option until the end of the test"
+    from trytond.config import config
+    if config.has_section(section):
+        saved = {o: config.get(section, o) for o in config.options(section)}
+    else:
+        saved = None
+        config.add_section(section)
+    config.set(section, option, value)
+
+    def restore():
+        config.remove_section(section)
+        if saved is not None:
+            config.add_section(section)
+            for name, saved_value in saved.items():
+                config.set(section, name, saved_value)
+    test_case.addCleanup(restore)
