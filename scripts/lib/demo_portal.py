@@ -68,7 +68,7 @@ def ghiseul(pool, company, emulator_url, demo_dir):
     credentials.write_text(
         f"DEMO:primarie:{out_password}\nghiseul:{in_password}\n")
     credentials.chmod(0o600)
-    print(f"    Ghișeul.ro emulator: {emulator_url} (institution DEMO)")
+    return f"Ghișeul.ro emulator: {emulator_url} (institution DEMO)"
 
 
 def signing_certificate(pool, company, demo_dir):
@@ -86,7 +86,7 @@ def signing_certificate(pool, company, demo_dir):
     configuration = Configuration(1)
     configuration.trusted_roots = pki.roots_pem
     configuration.save()
-    print("    signing certificate: a demo CA made now (var/demo/pki)")
+    return "signing certificate: a demo CA made now (var/demo/pki)"
 
 
 def main():
@@ -108,19 +108,19 @@ def main():
         return Company.search([], order=[('id', 'ASC')], limit=1)[0]
 
     def prepare():
+        "What to print once committed (the transaction may be restarted)"
         company_ = company()
-        users = accounts(pool, company_, password)
-        for user in users:
-            print(f"    {user.email:40} {user.trust_level:10} "
-                f"{user.party.rec_name}")
+        lines = [f"{user.email:40} {user.trust_level:10} {user.party.rec_name}"
+            for user in accounts(pool, company_, password)]
         models = {name for name, _ in pool.iterobject()}
         if 'ghiseul.configuration' in models:
-            ghiseul(pool, company_, args.emulator_url, demo_dir)
+            lines.append(ghiseul(pool, company_, args.emulator_url, demo_dir))
         if 'document_signature.certificate' in models:
-            signing_certificate(pool, company_, demo_dir)
-        return company_.id
+            lines.append(signing_certificate(pool, company_, demo_dir))
+        return [line for line in lines if line]
     print("demo_portal: citizen accounts")
-    run_committed(args.database, prepare)
+    for line in run_committed(args.database, prepare):
+        print(f"    {line}")
 
 
 if __name__ == '__main__':
