@@ -2,6 +2,7 @@
 # OpenPrimărie container entrypoint: one image, one role per container.
 #
 #   web        gunicorn on trytond.application:app, port 8000 (JSON-RPC, REST, sao)   [default]
+#   portal     gunicorn on the citizen portal (citizen_portal.portal:create_app()), port 8001
 #   cron       trytond-cron (run exactly one)
 #   worker     trytond-worker (ir.queue tasks; run as many as you like)
 #   init       create or update the database: extensions, trytond-admin --all, our modules, ro
@@ -17,6 +18,10 @@
 #                              "init" that creates the database
 #   TRYTON_ADMIN_EMAIL         optional; trytond checks it is deliverable (needs DNS)
 #   GUNICORN_WORKERS (2), GUNICORN_THREADS (4), GUNICORN_TIMEOUT (120), TRYTOND_WORKER_PROCESSES (1)
+#   portal: OPENPRIMARIE_SECRET_KEY_FILE (required), OPENPRIMARIE_PORTAL_URL (public https URL),
+#           OPENPRIMARIE_COMPANY (when several municipalities share the database),
+#           OPENPRIMARIE_PROXIES (reverse proxies in front, default 1), PORTAL_WORKERS (2),
+#           PORTAL_THREADS (8)
 set -euo pipefail
 
 export TRYTOND_DATABASE_NAME="${TRYTOND_DATABASE_NAME:-openprimarie}"
@@ -97,6 +102,15 @@ case "$role" in
             --timeout "${GUNICORN_TIMEOUT:-120}" --graceful-timeout 30 \
             --max-requests 2000 --max-requests-jitter 200 \
             --access-logfile - "$@" 'trytond.application:app'
+        ;;
+    portal)
+        database_state >/dev/null
+        export OPENPRIMARIE_DATABASE="${OPENPRIMARIE_DATABASE:-$db}"
+        export OPENPRIMARIE_PROXIES="${OPENPRIMARIE_PROXIES:-1}"
+        exec gunicorn --bind 0.0.0.0:8001 \
+            --workers "${PORTAL_WORKERS:-2}" --threads "${PORTAL_THREADS:-8}" \
+            --timeout "${GUNICORN_TIMEOUT:-120}" --graceful-timeout 30 \
+            --access-logfile - "$@" 'trytond.modules.citizen_portal.portal:create_app()'
         ;;
     cron)
         database_state >/dev/null
