@@ -147,6 +147,9 @@ def groups_of(due):
     """The lines by tax decision and tax (building, land, vehicle: with the
     objects of the decision), then the other revenues by type"""
     groups = OrderedDict()
+    objects = objects_of({line.obligation.assessment.id for line in due.lines
+            if line.obligation.tax_type in ASSESSED
+            and line.obligation.assessment})
     for line in due.lines:
         obligation = line.obligation
         assessment = obligation.assessment
@@ -156,14 +159,32 @@ def groups_of(due):
                 group = groups[key] = Group(
                     f'{obligation.tax_type_string} {obligation.fiscal_year}',
                     assessment)
-                group.objects = [object_label(l) for l in assessment.lines
-                    if l.tax == obligation.tax_type]
+                group.objects = objects.get(key, [])
         else:
             key = ('other', obligation.tax_type)
             if key not in groups:
                 groups[key] = Group(obligation.tax_type_string)
         groups[key].lines.append(line)
     return list(groups.values())
+
+
+def objects_of(assessment_ids):
+    """The objects of the decisions by (decision, tax): the address or the
+    registration number, read in one query with only these fields"""
+    Line = get('local_tax.assessment.line')
+    result = OrderedDict()
+    for row in Line.search_read([('assessment', 'in', list(assessment_ids))],
+            order=[('id', 'ASC')], fields_names=[
+                'assessment', 'tax', 'vehicle.registration_number',
+                'building.address', 'parcel.address']):
+        label = next((related[name]
+                for related, name in [
+                    (row.get('vehicle.'), 'registration_number'),
+                    (row.get('building.'), 'address'),
+                    (row.get('parcel.'), 'address')]
+                if related), '')
+        result.setdefault((row['assessment'], row['tax']), []).append(label)
+    return result
 
 
 def object_label(line):
