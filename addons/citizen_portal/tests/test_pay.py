@@ -31,7 +31,7 @@ class PayTestCase(PaymentTestCase):
         number, ids = self.obligations_for(party_id)
         page = client.get('/pay').get_data(as_text=True)
         self.assertIn('Impozit clădiri', page)
-        self.assertIn('200.50', page)
+        self.assertIn('200,50', page)
         card_page = self.pay_logged_in(client, party_id)
         back = pay_by_card(card_page)
         token = self.token_of(back)
@@ -44,7 +44,7 @@ class PayTestCase(PaymentTestCase):
         response = client.get(path_of(back))
         page = response.get_data(as_text=True)
         self.assertEqual(response.status_code, 200, page)
-        self.assertIn('200.50', page)
+        self.assertIn('200,50', page)
         self.assertIn(f'/pay/receipt/{token}.pdf', page)
         response = client.get(f'/pay/receipt/{token}.pdf')
         self.assertEqual(response.status_code, 200)
@@ -187,7 +187,7 @@ class PayTestCase(PaymentTestCase):
             {'number': number, 'code': code})
         page = response.get_data(as_text=True)
         self.assertEqual(response.status_code, 200, page)
-        self.assertIn('55.00', page)
+        self.assertIn('55,00', page)
         for personal in ['Vasilescu', 'Maria', 'Impozit clădiri', code]:
             self.assertNotIn(personal, page)
         card_page = self.start_card_payment(client, '/pay/lookup/pay', {},
@@ -226,7 +226,7 @@ class PayTestCase(PaymentTestCase):
         unknown = answer('1999/424242', other_code)
         self.assertEqual(wrong, unknown)
         self.assertEqual(wrong[0], 404)
-        self.assertNotIn('200.50', wrong[1])
+        self.assertNotIn('200,50', wrong[1])
         self.assertIn('nimic de plătit', wrong[1])
         # nothing paid from a session without a found decision
         response = self.post(client, '/pay/lookup/pay', {},
@@ -272,7 +272,7 @@ class PayTestCase(PaymentTestCase):
         self.assertEqual(response.status_code, 302)
         self.assertTrue(response.headers['Location'].endswith('/kiosk/due'))
         page = client.get('/kiosk/due').get_data(as_text=True)
-        self.assertIn('75.25', page)
+        self.assertIn('75,25', page)
         self.assertNotIn('Vasilescu', page)
         card_page = self.start_card_payment(client, '/kiosk/pay', {},
             csrf_from='/kiosk/due')
@@ -287,7 +287,7 @@ class PayTestCase(PaymentTestCase):
             [(self.payments(paid['external_id'])[0][0], 'kiosk')])
         self.assertIn(f'/kiosk/receipt/{token}', page)
         page = client.get(f'/kiosk/receipt/{token}').get_data(as_text=True)
-        self.assertIn('75.25', page)
+        self.assertIn('75,25', page)
         self.assertIn('data-print', page)
         response = client.get(f'/kiosk/receipt/{token}.pdf')
         self.assertEqual(response.status_code, 200)
@@ -310,7 +310,7 @@ class PayTestCase(PaymentTestCase):
         response = self.post(client, '/kiosk',
             {'code': other_code, 'number': number})
         self.assertEqual(response.status_code, 404)
-        self.assertNotIn('200.50', response.get_data(as_text=True))
+        self.assertNotIn('200,50', response.get_data(as_text=True))
         response = self.post(client, '/kiosk',
             {'code': code, 'number': number})
         self.assertEqual(response.status_code, 302)
