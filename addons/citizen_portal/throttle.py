@@ -47,6 +47,10 @@ class Throttle(ModelSQL):
                     where=(table.bucket == bucket) & (table.key == key)
                     & (table.window == window)))
             if not cursor.rowcount:
+                # a new window: old windows are dropped then, not on every
+                # request
+                cursor.execute(*table.delete(
+                        where=table.window < now - dt.timedelta(days=1)))
                 cursor.execute(*table.insert(
                         [table.bucket, table.key, table.window, table.hits,
                             table.create_uid, table.create_date],
@@ -57,7 +61,5 @@ class Throttle(ModelSQL):
                         where=(table.bucket == bucket) & (table.key == key)
                         & (table.window == window)))
                 hits, = cursor.fetchone()
-            cursor.execute(*table.delete(
-                    where=table.window < now - dt.timedelta(days=1)))
             new.commit()
         return hits <= limit

@@ -53,22 +53,9 @@ def log(message):
 
 
 def run_locked(database, func, context=None):
-    """Run func in a committed transaction, restarting it when a lock asks
-    for it (guide §1.8)"""
-    from trytond.transaction import Transaction, TransactionError
-    extras = {}
-    while True:
-        with Transaction().start(
-                database, 0, context=context or {}, **extras) as transaction:
-            try:
-                result = func()
-            except TransactionError as exception:
-                transaction.rollback()
-                exception.fix(extras)
-                log(f"transaction restarted with {extras}")
-                continue
-            transaction.commit()
-            return result
+    "Run func in a committed transaction, restarted for the locks it asks"
+    from trytond_db import run_committed
+    return run_committed(database, func, context)
 
 
 def municipality():

@@ -13,7 +13,7 @@ import tempfile
 import time
 from decimal import Decimal
 
-from lib.trytond_db import open_pool, parse_args
+from lib.trytond_db import open_pool, parse_args, run_committed
 
 CHUNK = 5000
 YEAR = 2026
@@ -25,19 +25,8 @@ def peak_mib():
 
 
 def run_locked(database, func):
-    "Run func in a transaction, restarted when a lock is needed (guide §1.8)"
-    from trytond.transaction import Transaction, TransactionError
-    extras = {}
-    while True:
-        with Transaction().start(database, 0, **extras) as transaction:
-            try:
-                result = func()
-            except TransactionError as exception:
-                transaction.rollback()
-                exception.fix(extras)
-                continue
-            transaction.commit()
-            return result
+    "Run func in a committed transaction, restarted for the locks it asks"
+    return run_committed(database, func)
 
 
 def setup(database, rows):

@@ -12,7 +12,7 @@ import datetime as dt
 import random
 from decimal import Decimal
 
-from trytond_db import open_pool, parse_args
+from trytond_db import open_pool, parse_args, run_committed
 
 YEAR = 2026
 BATCH_DATE = dt.date(YEAR, 1, 15)
@@ -25,18 +25,8 @@ def main():
         lambda parser: parser.add_argument('--seed', type=int, default=42))
     pool = open_pool(args.config, args.database)
 
-    from trytond.transaction import Transaction, TransactionError
-    extras = {}
-    while True:
-        with Transaction().start(args.database, 0, **extras) as transaction:
-            try:
-                summary = load(pool, random.Random(args.seed))
-            except TransactionError as error:
-                transaction.rollback()
-                error.fix(extras)
-                continue
-        break
-    print(summary)
+    print(run_committed(
+            args.database, lambda: load(pool, random.Random(args.seed))))
 
 
 def load(pool, rng):

@@ -6,6 +6,7 @@ database (flask_tryton), in its own process.
 Portal handlers run outside Tryton's access rules (guide §5.1): every query
 is scoped to the logged-in citizen by the code of this package (`scope`),
 never by record rules."""
+import importlib
 import os
 from pathlib import Path
 
@@ -72,18 +73,10 @@ def create_app(database=None, config_file=None, company=None, **overrides):
             app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     tryton = Tryton(app, configure_jinja=True)
     _link_urls(app.config['PORTAL_URL'])
-    app.extensions['openprimarie_tryton'] = tryton
     i18n.init_app(app)
     security.init_app(app, tryton)
-    import importlib
     for name in BLUEPRINTS:
-        try:
-            module = importlib.import_module(f'{__name__}.{name}')
-        except ModuleNotFoundError as exception:
-            if exception.name != f'{__name__}.{name}':
-                raise
-            continue
-        module.init_app(app, tryton)
+        importlib.import_module(f'{__name__}.{name}').init_app(app, tryton)
     return app
 
 
@@ -109,6 +102,3 @@ def _secret_key(env):
         "no secret key: set OPENPRIMARIE_SECRET_KEY_FILE (a file with a "
         "long random string, readable only by the portal)")
 
-
-def tryton_of(app):
-    return app.extensions['openprimarie_tryton']

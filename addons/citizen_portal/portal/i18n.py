@@ -6,6 +6,7 @@ Hungarian-speaking minority must serve it) and English.
 Source strings are English; the catalogues are locale/<lang>.po, read with
 polib at start-up.  `scripts/export-translations citizen_portal` extracts
 the strings of the templates and of this package into them."""
+from decimal import Decimal
 from pathlib import Path
 
 import polib
@@ -62,6 +63,14 @@ def select_language():
     return request.accept_languages.best_match(LANGUAGES, default=DEFAULT)
 
 
+def lei(value):
+    "An amount the way the page's language writes it: 1 234,50"
+    text = f'{Decimal(value or 0):,.2f}'
+    if current_language() in {'ro', 'hu'}:
+        text = text.replace(',', '\u202f').replace('.', ',')
+    return text
+
+
 def init_app(app):
     load_catalogs()
     app.jinja_env.add_extension('jinja2.ext.i18n')
@@ -70,6 +79,7 @@ def init_app(app):
         lambda s: translate(s),
         lambda s, p, n: translate(s if n == 1 else p),
         newstyle=True)
+    app.add_template_filter(lei, 'lei')
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES, LANGUAGE_NAMES=LANGUAGE_NAMES,
         current_language=current_language)

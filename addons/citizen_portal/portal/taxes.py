@@ -275,19 +275,9 @@ def render_receipt(receipt):
     return content
 
 
-def lei(value):
-    "An amount the way the page's language writes it: 1 234,50"
-    from .i18n import current_language
-    text = f'{Decimal(value or 0):,.2f}'
-    if current_language() in {'ro', 'hu'}:
-        text = text.replace(',', '\u202f').replace('.', ',')
-    return text
-
-
 def init_app(app, tryton):
     from .security import N_
     app.register_blueprint(bp)
-    app.add_template_filter(lei, 'lei')
     add_menu(app, 'taxes.index', N_("My taxes"),
         N_("What you owe, with surcharges to today; decisions, payments "
             "and receipts"), audience='user', order=20)

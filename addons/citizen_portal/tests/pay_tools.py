@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 
 from trytond.modules.ghiseul.tests.tools import (
     IN, INSTITUTION, OUT, pay_by_card, start_emulator, wait_for)
+from trytond.modules.municipality.tests import tools
 from trytond.tests.test_tryton import DB_NAME
-from trytond.transaction import Transaction
 
 from .tools import PortalTestCase, committed
 
@@ -168,18 +168,6 @@ class PaymentTestCase(PortalTestCase):
 
 
 def run_committed(func):
-    """Run func() in a committed transaction of its own, restarted as the
-    dispatcher does when it asks for a lock (TransactionError)"""
+    "Run func(pool) in a committed transaction, restarted for its locks"
     from trytond.pool import Pool
-    from trytond.transaction import TransactionError
-    extras = {}
-    while True:
-        with Transaction().start(DB_NAME, 0, **extras) as transaction:
-            try:
-                result = func(Pool())
-            except TransactionError as exception:
-                transaction.rollback()
-                exception.fix(extras)
-                continue
-            transaction.commit()
-            return result
+    return tools.run_committed(DB_NAME, lambda: func(Pool()))

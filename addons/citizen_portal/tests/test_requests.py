@@ -8,10 +8,10 @@ import io
 import re
 
 from trytond.modules.document_registry.tests.tools import PNG, make_pdf
-
+from trytond.modules.municipality.tests.tools import run_committed
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME
-from trytond.transaction import Transaction, TransactionError
+from trytond.transaction import Transaction
 
 from .tools import PortalTestCase, committed
 from ..portal.devmail import MailCatcher
@@ -59,15 +59,7 @@ EXAMPLES = {
 
 def retried(func):
     "Run func(pool) in a committed transaction, retried to take its locks"
-    extras = {}
-    while True:
-        try:
-            with Transaction().start(DB_NAME, 0, **extras) as transaction:
-                result = func(Pool())
-                transaction.commit()
-                return result
-        except TransactionError as exception:
-            exception.fix(extras)
+    return run_committed(DB_NAME, lambda: func(Pool()))
 
 
 class RequestTestCase(PortalTestCase):

@@ -15,10 +15,10 @@ from decimal import Decimal
 
 from trytond.model.exceptions import AccessError
 from trytond.modules.municipality.tests.tools import (
-    CONVERT_COMMAND, set_config_for_test)
+    CONVERT_COMMAND, run_committed, set_config_for_test)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME
-from trytond.transaction import Transaction, TransactionError
+from trytond.transaction import Transaction
 
 from .tools import PortalTestCase, committed, new_cnp
 
@@ -29,19 +29,8 @@ MAY_2 = dt.date(2026, 5, 2)
 
 def retried(func, *args):
     """func(*args) in a committed transaction, started again with the
-    locks it asks for (local_tax locks the taxpayer, the sequences …) like
-    trytond's dispatcher does"""
-    extras = {}
-    while True:
-        with Transaction().start(DB_NAME, 0, **extras) as transaction:
-            try:
-                result = func(*args)
-            except TransactionError as exception:
-                transaction.rollback()
-                exception.fix(extras)
-                continue
-            transaction.commit()
-            return result
+    locks it asks for (local_tax locks the taxpayer, the sequences …)"""
+    return run_committed(DB_NAME, lambda: func(*args))
 
 
 def pdf_bytes(text="Procura"):

@@ -2,41 +2,22 @@
 # this repository contains the full copyright notices and license terms.
 """Many clerks registering at once on PostgreSQL: the numbers of a register
 and year stay unique and gapless."""
-import random
 import threading
-import time
 import unittest
 
 from trytond import backend
 from trytond.pool import Pool
+from trytond.modules.municipality.tests import tools
 from trytond.tests.test_tryton import DB_NAME, _DBTestCase
-from trytond.transaction import Transaction, TransactionError
 
 WORKERS = 8
 DOCUMENTS = 2000
 
 
 def run_committed(func, context=None, attempts=200):
-    """Run func in its own committed transaction, the way the dispatcher
-    does: restart with the locks a strict sequence asks for (guide §1.8)
-    and retry when a lock is busy (NOWAIT) or the snapshot is stale"""
-    extras = {}
-    for attempt in range(attempts):
-        try:
-            with Transaction().start(
-                    DB_NAME, 1, context=context or {},
-                    **extras) as transaction:
-                try:
-                    result = func()
-                except TransactionError as error:
-                    transaction.rollback()
-                    error.fix(extras)
-                    continue
-                transaction.commit()
-                return result
-        except backend.DatabaseOperationalError:
-            time.sleep(random.uniform(0.001, 0.005) * min(attempt + 1, 10))
-    raise AssertionError(f"no transaction succeeded in {attempts} attempts")
+    "Run func in its own committed transaction as the clerk (user 1)"
+    return tools.run_committed(
+        DB_NAME, func, user=1, context=context, attempts=attempts)
 
 
 @unittest.skipIf(backend.name != 'postgresql',

@@ -20,10 +20,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from trytond import backend
+from trytond.modules.municipality.tests.tools import run_committed
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     CONTEXT, DB_NAME, USER, activate_module, drop_db)
-from trytond.transaction import Transaction, TransactionError
+from trytond.transaction import Transaction
 
 from ..emulator import CARD_DECLINED, CARD_PAID, Emulator, QuietHandler
 
@@ -212,21 +213,5 @@ class LiveTestCase(unittest.TestCase):
             f'{cls.database}/ghiseul/soap')
 
     def run_committed(self, func):
-        """Run func in a committed transaction of its own, restarted or
-        retried as the dispatcher does"""
-        extras = {}
-        for attempt in range(100):
-            try:
-                with Transaction().start(self.database, USER,
-                        context=CONTEXT, **extras) as transaction:
-                    try:
-                        result = func()
-                    except TransactionError as exception:
-                        transaction.rollback()
-                        exception.fix(extras)
-                        continue
-                    transaction.commit()
-                    return result
-            except backend.DatabaseOperationalError:
-                time.sleep(0.02 * (1 + attempt % 5))
-        raise AssertionError("no transaction got its lock")
+        "Run func in a committed transaction of its own, as the dispatcher"
+        return run_committed(self.database, func, USER, CONTEXT)

@@ -15,15 +15,15 @@ database made for it, dropped at the end, so the other tests keep their
 empty database."""
 import datetime as dt
 import threading
-import time
 import unittest
 from decimal import Decimal
 
 from trytond import backend
+from trytond.modules.municipality.tests.tools import run_committed
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     CONTEXT, DB_NAME, USER, activate_module, drop_db)
-from trytond.transaction import Transaction, TransactionError
+from trytond.transaction import Transaction
 
 CONFIRMATIONS = 6
 EXTERNAL_ID = 'GH-2026-CONCURRENT'
@@ -53,25 +53,8 @@ class ConcurrencyTestCase(unittest.TestCase):
         Pool(cls.database).init()
 
     def run_committed(self, func):
-        """Run func in a transaction of its own, committed, as the
-        dispatcher does: restarted with the locks a lock asked for, and
-        retried a few times when PostgreSQL refuses a lock for now"""
-        extras = {}
-        for attempt in range(100):
-            try:
-                with Transaction().start(self.database, USER,
-                        context=CONTEXT, **extras) as transaction:
-                    try:
-                        result = func()
-                    except TransactionError as exception:
-                        transaction.rollback()
-                        exception.fix(extras)
-                        continue
-                    transaction.commit()
-                    return result
-            except backend.DatabaseOperationalError:
-                time.sleep(0.02 * (1 + attempt % 5))
-        raise AssertionError("the confirmation never got its lock")
+        "Run func in a committed transaction of its own, as the dispatcher"
+        return run_committed(self.database, func, USER, CONTEXT)
 
     def setup_taxpayer(self):
         "A 2026 decision of 355 lei for an apartment, committed"

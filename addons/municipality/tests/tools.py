@@ -2,10 +2,14 @@
 # this repository contains the full copyright notices and license terms.
 "Helpers to build a small municipality in tests of this and later modules"
 import datetime as dt
+import random
+import time
 from decimal import Decimal
 
+from trytond import backend
 from trytond.modules.company.tests import create_company
 from trytond.pool import Pool
+from trytond.transaction import Transaction, TransactionError
 
 # A fixture in the INS SIRUTA format (not the official file): one county,
 # one commune with two villages and a municipality with one locality.
@@ -154,3 +158,26 @@ def set_config_for_test(test_case, section, option, value):
             for name, saved_value in saved.items():
                 config.set(section, name, saved_value)
     test_case.addCleanup(restore)
+
+
+def run_committed(database, func, user=0, context=None, attempts=200):
+    """func() in a committed transaction of its own, the way trytond's
+    dispatcher runs a call: restarted with the locks a lock or a strict
+    sequence asks for (guide §1.8), retried when PostgreSQL refuses a lock
+    for now (NOWAIT) or the snapshot is stale"""
+    extras = {}
+    for attempt in range(attempts):
+        try:
+            with Transaction().start(database, user, context=context or {},
+                    **extras) as transaction:
+                try:
+                    result = func()
+                except TransactionError as error:
+                    transaction.rollback()
+                    error.fix(extras)
+                    continue
+                transaction.commit()
+                return result
+        except backend.DatabaseOperationalError:
+            time.sleep(random.uniform(0.001, 0.005) * min(attempt + 1, 10))
+    raise AssertionError(f"no transaction succeeded in {attempts} attempts")
