@@ -57,20 +57,28 @@ class Throttle(ModelSQL):
         now = dt.datetime.now()
         table = cls.__table__()
         expired = table.window <= now - dt.timedelta(seconds=period)
-        with counting() as cursor:
-            cursor.execute(*table.insert(
-                    [table.bucket, table.key, table.window, table.hits,
-                        table.create_uid, table.create_date],
-                    [[bucket, cls._key(bucket, client), now, 1, 0, now]],
-                    on_conflict=Conflict(table,
-                        indexed_columns=[table.bucket, table.key],
-                        columns=[table.window, table.hits],
-                        values=[
-                            Case((expired, now), else_=table.window),
-                            Case((expired, Literal(1)),
-                                else_=table.hits + Literal(1)),
-                            ]),
-                    returning=[table.hits]))
+        key = cls._key(bucket, client)
+        with counting() as (database, cursor):
+            query = table.insert(
+                [table.bucket, table.key, table.window, table.hits,
+                    table.create_uid, table.create_date],
+                [[bucket, key, now, 1, 0, now]],
+                on_conflict=Conflict(table,
+                    indexed_columns=[table.bucket, table.key],
+                    columns=[table.window, table.hits],
+                    values=[
+                        Case((expired, now), else_=table.window),
+                        Case((expired, Literal(1)),
+                            else_=table.hits + Literal(1)),
+                        ]))
+            if database.has_returning():
+                query.returning = [table.hits]
+                cursor.execute(*query)
+            else:
+                # SQLite: one writer at a time, the row read after is ours
+                cursor.execute(*query)
+                cursor.execute(*table.select(table.hits,
+                        where=(table.bucket == bucket) & (table.key == key)))
             hits, = cursor.fetchone()
             if hits == 1:
                 # a new period: old ones are dropped then, not on every
@@ -83,7 +91,7 @@ class Throttle(ModelSQL):
     def refund(cls, bucket, client):
         "Uncount one request of the client (a login that succeeded)"
         table = cls.__table__()
-        with counting() as cursor:
+        with counting() as (_, cursor):
             cursor.execute(*table.update(
                     [table.hits], [table.hits - Literal(1)],
                     where=(table.bucket == bucket)
@@ -98,5 +106,5 @@ def counting():
     for the row instead of failing to serialise (REPEATABLE READ)"""
     with Transaction().new_transaction(
             autocommit=backend.name == 'postgresql') as transaction:
-        yield transaction.connection.cursor()
+        yield transaction.database, transaction.connection.cursor()
         transaction.commit()
