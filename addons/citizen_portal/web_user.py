@@ -9,6 +9,8 @@ receives documents: a clerk validates it at the counter after checking the
 identity document, or the citizen uploads the enrolment form signed with a
 qualified electronic signature (Legea 214/2024, Reg. (UE) 910/2014)."""
 import datetime as dt
+import secrets
+from email.message import EmailMessage
 
 from email_validator import EmailNotValidError
 from email_validator import validate_email as check_email
@@ -16,11 +18,14 @@ from stdnum.ro import cf as stdnum_cui
 from stdnum.ro import cnp as stdnum_cnp
 
 from trytond import config
+from trytond.exceptions import RateLimitException
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
+from trytond.sendmail import send_message_transactional
+from trytond.tools.email_ import normalize_email
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
@@ -50,6 +55,16 @@ def check_deliverability():
     check_email_deliverability = False, the demo)"""
     return not Pool.test and config.getboolean(
         'citizen_portal', 'check_email_deliverability', default=True)
+
+
+def portal_url(path):
+    "The address of a page of the portal, from the links of the e-mails"
+    base = (config.get('web', 'reset_password_url') or '').rsplit(
+        '/reset/confirm', 1)[0]
+    return f'{base}{path}' if base else ''
+
+
+_unknown_hash = []
 
 
 class User(metaclass=PoolMeta):
@@ -134,8 +149,12 @@ class User(metaclass=PoolMeta):
             first_name=None, language='ro'):
         """Open a standard account on the portal of the municipality for
         the person (CNP) or company (CUI) of the code, creating the party
-        when the municipality does not know it yet, and send the e-mail
-        confirmation"""
+        when the municipality does not know it yet, and queue the e-mail
+        confirmation.
+
+        When the address has an account already, nothing is opened: its
+        owner is told by e-mail and None is returned, so that the caller
+        answers as for a new account (who has an account is not told)."""
         pool = Pool()
         ResUser = pool.get('res.user')
         code = (code or '').strip().upper()
@@ -146,17 +165,136 @@ class User(metaclass=PoolMeta):
                 test_environment=Pool.test).normalized
         except EmailNotValidError:
             raise AccountError(gettext('citizen_portal.msg_email_invalid'))
-        if cls.search([('email', '=', email.lower())], limit=1):
-            raise AccountError(gettext('citizen_portal.msg_email_taken'))
+        cls._check_claim(code, last_name, first_name)
+        # web_user checks the policy only for user ≠ 0 (guide gotcha 18)
+        ResUser.validate_password(password, [cls(email=email)])
+        existing = cls.search([('email', '=', email.lower())], limit=1)
+        if existing:
+            cls._answer_taken(existing, password)
+            return
         party = cls._party_of(code, last_name, first_name)
         user = cls(email=email, party=party, company=company,
             language=language if language in LANGUAGE_CODES else 'ro')
-        # web_user checks the policy only for user ≠ 0 (guide gotcha 18)
-        ResUser.validate_password(password, [user])
         user.password = password
         user.save()
-        cls.validate_email([user])
+        cls.__queue__.validate_email([user])
         return user
+
+    @classmethod
+    def _check_claim(cls, code, last_name, first_name):
+        """A valid CNP or CUI and the name, asked alike whether the
+        municipality knows the code or not (the answer must not tell)"""
+        digits = code[2:].strip() if code.startswith('RO') else code
+        if not digits.isdigit():
+            raise AccountError(gettext('citizen_portal.msg_code_invalid'))
+        person = len(digits) == 13
+        is_valid = stdnum_cnp.is_valid if person else stdnum_cui.is_valid
+        if not is_valid(digits):
+            raise AccountError(gettext('citizen_portal.msg_code_invalid'))
+        if not (last_name or '').strip() or (
+                person and not (first_name or '').strip()):
+            raise AccountError(gettext('citizen_portal.msg_name_required'))
+
+    @classmethod
+    def _answer_taken(cls, users, password):
+        """Tell the owner of the address that it has an account, with the
+        work of opening one (the password hashed)"""
+        cls.hash_password(password)
+        cls.__queue__.send_account_exists(users)
+
+    @classmethod
+    def send_account_exists(cls, users):
+        "The mail to an address that asked for a second account (queued)"
+        for user in users:
+            with Transaction().set_context(language=user.language or 'ro'):
+                municipality = (
+                    user.company.rec_name if user.company else '')
+                subject = gettext(
+                    'citizen_portal.msg_mail_account_exists_subject',
+                    municipality=municipality)
+                body = gettext('citizen_portal.msg_mail_account_exists',
+                    municipality=municipality, login=portal_url('/login'),
+                    reset=portal_url('/reset'))
+            msg = EmailMessage()
+            msg['From'] = config.get('email', 'from')
+            msg['To'] = user.email
+            msg['Subject'] = subject
+            msg.set_content(body)
+            send_message_transactional(msg)
+
+    @classmethod
+    def ask_password_reset(cls, company, email):
+        """Queue the link to choose a new password for the account of the
+        address at the municipality, if there is one; the caller answers
+        the same either way"""
+        users = cls.search([
+                ('email', '=', normalize_email(email.strip()).lower()),
+                ('company', '=', company.id),
+                ], limit=1)
+        if users:
+            cls.__queue__.reset_password(users)
+
+    @property
+    def languages(self):
+        "The e-mails of the account in the language chosen on the portal"
+        Language = Pool().get('ir.lang')
+        return Language.search(
+            [('code', '=', self.language or 'ro')], limit=1) or (
+            super().languages)
+
+    @classmethod
+    def authenticate_throttled(cls, email, password, address):
+        """authenticate() after counting the attempt per account and per
+        address (the client's IP, or its IPv6 /64): committed before the
+        password is checked, so that parallel guesses count too; over
+        [session] max_attempt (account) or max_attempt_ip_network
+        (address) in [session] timeout seconds, RateLimitException without
+        checking.  A login that succeeds is not counted."""
+        Throttle = Pool().get('citizen_portal.throttle')
+        account = normalize_email(email.strip()).lower()
+        period = config.getint('session', 'timeout')
+        counters = [
+            ('login-address', address, config.getint(
+                    'session', 'max_attempt_ip_network', default=300)),
+            ('login-account', account, config.getint(
+                    'session', 'max_attempt', default=5)),
+            ]
+        for bucket, client, limit in counters:
+            if not Throttle.hit(bucket, client, limit, period):
+                raise RateLimitException()
+        user = cls.authenticate(email, password)
+        if user:
+            for bucket, client, _ in counters:
+                Throttle.refund(bucket, client)
+        return user
+
+    @classmethod
+    def authenticate(cls, email, password):
+        # an unknown address costs the verification of a wrong password
+        known = bool(cls.search([('email', '=', email.lower())], limit=1))
+        user = super().authenticate(email, password)
+        if not known:
+            cls.check_password(password, cls._unknown_hash())
+        return user
+
+    @classmethod
+    def _unknown_hash(cls):
+        "The hash of a random password, with the cost of the accounts'"
+        if not _unknown_hash:
+            _unknown_hash.append(cls.hash_password(secrets.token_hex(16)))
+        return _unknown_hash[0]
+
+    @classmethod
+    def set_password(cls, users, name, value):
+        super().set_password(users, name, value)
+        if value != 'x' * 10:
+            cls.end_sessions(users)
+
+    @classmethod
+    def end_sessions(cls, users):
+        "Log the accounts out everywhere (their password changed)"
+        Session = Pool().get('web.user.session')
+        Session.delete(Session.search([('user', 'in', [u.id for u in users])]))
 
     @classmethod
     def _party_of(cls, code, last_name, first_name):

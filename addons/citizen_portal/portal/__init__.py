@@ -48,8 +48,10 @@ def create_app(database=None, config_file=None, company=None, **overrides):
         # uploads: the largest attachment accepted by the registry + form
         MAX_CONTENT_LENGTH=12 * 1024 * 1024,
         KIOSK_IDLE_SECONDS=90,
-        # (requests, seconds) per client address; logins are throttled by
-        # web_user ([session] max_attempt, max_attempt_ip_network)
+        # (requests, seconds) per client address (IPv6: its /64); logins
+        # are counted per account and per address in web.user
+        # authenticate_throttled ([session] max_attempt,
+        # max_attempt_ip_network, timeout)
         RATE_LIMITS={
             'register': (10, 3600),
             'reset': (5, 3600),

@@ -9,8 +9,8 @@ from flask import (
 from trytond.exceptions import RateLimitException, UserError
 
 from .common import (
-    company, get, login_required, rate_limit, rollback, safe_next,
-    transaction)
+    client_id, company, get, login_required, rate_limit, rollback,
+    safe_next, transaction)
 from .i18n import current_language
 from .i18n import gettext as _
 
@@ -74,7 +74,8 @@ def login():
     WebUser = get('web.user')
     email = request.form.get('email', '').strip()
     try:
-        user = WebUser.authenticate(email, request.form.get('password', ''))
+        user = WebUser.authenticate_throttled(
+            email, request.form.get('password', ''), client_id())
     except RateLimitException:
         # returned, not raised: the attempt must be committed (gotcha 17)
         return render_template('account/login.html', next=target,
@@ -114,12 +115,8 @@ def logout():
 def reset():
     if request.method == 'GET':
         return render_template('account/reset.html')
-    WebUser = get('web.user')
-    email = request.form.get('email', '').strip().lower()
-    users = WebUser.search([
-            ('email', '=', email), ('company', '=', g.company.id)], limit=1)
-    if users:
-        WebUser.reset_password(users)
+    get('web.user').ask_password_reset(
+        g.company, request.form.get('email', ''))
     # the same answer whether the address has an account or not
     return render_template('account/reset_sent.html')
 

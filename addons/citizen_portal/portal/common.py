@@ -3,6 +3,7 @@
 """What every page of the portal uses: the transaction, the municipality,
 the logged-in citizen, rate limits."""
 import functools
+import ipaddress
 import time
 from urllib.parse import urlsplit
 
@@ -111,7 +112,22 @@ def safe_next(target, default='account.home'):
 
 
 def client_id():
-    return request.remote_addr or 'unknown'
+    "The client counted by the rate limits: its address, or its IPv6 /64"
+    return network_of(request.remote_addr or 'unknown')
+
+
+def network_of(address):
+    """An IPv4 address as it is, an IPv6 one by its /64: one subscriber
+    gets a whole /64 and picks any address in it"""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6 and ip.ipv4_mapped:
+        return str(ip.ipv4_mapped)
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f'{ip}/64', strict=False))
+    return str(ip)
 
 
 def rate_limit(bucket):
