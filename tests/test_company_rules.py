@@ -49,6 +49,8 @@ SHARED = {
         "mechanism of a shared party, not confidential",
     'party.configuration.party_lang': "the default language of new "
         "parties, a setting",
+    'ir.cron-company.company': "the municipalities a scheduled action runs "
+        "for, set by the administrator",
 }
 # A user's records (saved searches, favourites, notifications, chat…) reach
 # a company only through the user's current municipality: they are the
