@@ -293,3 +293,35 @@ class CompanyRulesTestCase(unittest.TestCase):
                 WebUser.write([WebUser(account.id)],
                     {'email': 'attacker@example.com'})
         self.assertEqual(account.email, 'popescu@example.com')
+
+    @with_transaction()
+    def test_other_municipality_cannot_assess(self):
+        "The Assess wizard refuses a municipality the clerk is not in"
+        from trytond.modules.local_tax.tests.test_module import (
+            create_apartment, set_rank)
+        from trytond.modules.local_tax.tests.tools import (
+            create_decision, load_code_tables)
+        from trytond.modules.municipality.tests.tools import (
+            create_municipality, create_person, own)
+        pool = Pool()
+        Assessment = pool.get('local_tax.assessment')
+        Assess = pool.get('local_tax.assess', type='wizard')
+        load_code_tables(2026)
+        company = create_municipality()
+        set_rank(company, '0')
+        create_decision(company, 2026)
+        owner = create_person("Popescu", "Ion", cnp='1800101221144')
+        own(create_apartment(company), owner)
+        other = create_municipality(name="Comuna Apahida", cui='13548146')
+        clerk = self.other_clerk(other)
+
+        with Transaction().set_user(clerk.id), Transaction().set_context(
+                company=other.id, active_model='party.party',
+                active_id=owner.id, active_ids=[owner.id]), check_access():
+            session_id, _, _ = Assess.create()
+            with self.assertRaises(AccessError):
+                Assess.execute(session_id, {'start': {
+                            'company': company.id, 'fiscal_year': 2026,
+                            'date': dt.date(2026, 3, 1), 'reason': None,
+                            }}, 'assess')
+        self.assertEqual(Assessment.search([]), [])
