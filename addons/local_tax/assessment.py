@@ -22,6 +22,7 @@ from trytond.exceptions import UserError
 from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
+from trytond.model.exceptions import AccessError
 from trytond.model.fields import SQL_OPERATORS
 from trytond.pool import Pool
 from trytond.pyson import Eval, PYSONEncoder
@@ -1006,7 +1007,15 @@ class Assess(Wizard):
     assess = StateAction('local_tax.act_assessment_form')
 
     def do_assess(self, action):
-        Assessment = Pool().get('local_tax.assessment')
+        pool = Pool()
+        Assessment = pool.get('local_tax.assessment')
+        User = pool.get('res.user')
+        company = self.start.company
+        # the assessment runs without the record rules: the clerk's
+        # municipality is checked here
+        if Transaction().user and company.id not in User.get_companies():
+            raise AccessError(gettext('local_tax.msg_assess_company',
+                    company=company.rec_name))
         with without_check_access():
             assessments = Assessment.assess(
                 self.start.company, self.start.fiscal_year, self.start.date,
