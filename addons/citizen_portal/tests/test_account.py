@@ -123,6 +123,13 @@ class AccountTestCase(PortalTestCase):
                             'value': file_email}])
             return party.id
 
+    @staticmethod
+    def message(name):
+        "The beginning of a message of the module, as the portal shows it"
+        from trytond.i18n import gettext
+        with committed(context={'language': 'ro'}):
+            return gettext(f'citizen_portal.{name}').split(':')[0]
+
     def send_code(self, client):
         return self.post(client, '/account/validation/code', {},
             csrf_from='/account/validation')
@@ -161,7 +168,7 @@ class AccountTestCase(PortalTestCase):
         for who in [client, unknown]:
             response = self.send_code(who)
             self.assertEqual(response.status_code, 422)
-            self.assertIn('nicio adresă de e-mail',
+            self.assertIn(self.message('msg_contact_none'),
                 response.get_data(as_text=True))
         code, file_email = new_cnp(), unique_email('dosar')
         self.file_person(code, file_email)
@@ -174,7 +181,8 @@ class AccountTestCase(PortalTestCase):
             self.assertEqual(self.check_code(client, wrong).status_code, 422)
         response = self.check_code(client, sent)
         self.assertEqual(response.status_code, 422)
-        self.assertIn('expirat', response.get_data(as_text=True))
+        self.assertIn(self.message('msg_contact_code_expired'),
+            response.get_data(as_text=True))
         for account in [email, unknown_email]:
             self.assertEqual(self.level(account), ('standard', None, None))
 
