@@ -1,26 +1,38 @@
 # This file is part of OpenPrimărie.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""Online validation of a citizen account: the enrolment form, signed with
-a qualified electronic signature (Legea 214/2024 art. 4, Reg. (UE)
-910/2014 art. 25(2): a qualified signature has the effect of a handwritten
-one) by the person of the account.
+"""Online validation of a citizen account, two ways:
 
-The form is a PDF made here with the account's name, CNP/CUI, e-mail and a
-one-time code (nonce): a form signed for another account, or an old one,
-is refused."""
+- the enrolment form, signed with a qualified electronic signature (Legea
+  214/2024 art. 4, Reg. (UE) 910/2014 art. 25(2): a qualified signature has
+  the effect of a handwritten one) by the person the account claims to be.
+  The form is a PDF made here with the claimed name and CNP/CUI, the e-mail
+  and a one-time code (nonce): a form signed for another account, or an old
+  one, is refused;
+- a one-time code e-mailed to the addresses the city hall already holds on
+  the file of the claimed CNP/CUI (party contact mechanisms, not the
+  address typed at registration): who reads them is the person of the
+  file."""
+import datetime as dt
 import re
 import secrets
 import unicodedata
+from email.message import EmailMessage
 
+from trytond import config
 from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
+from trytond.sendmail import send_message_transactional
+from trytond.transaction import Transaction
 
 from .exceptions import EnrolmentError
 
 NONCE_ALPHABET = 'ABCDEFGHJKMNPQRSTWXYZ23456789'
 NONCE_MARK = 'OPENPRIMARIE-ENROL-'
 NONCE_RE = re.compile(rb'OPENPRIMARIE-ENROL-([A-Z0-9]{20})')
+CONTACT_CODE_DIGITS = 8
+CONTACT_CODE_MINUTES = 30
+CONTACT_CODE_TRIES = 5
 
 
 def new_nonce():
@@ -78,6 +90,13 @@ class User(metaclass=PoolMeta):
     enrolment_nonce = fields.Char(
         "Enrolment Form Code", readonly=True, strip=False,
         help="The one-time code of the enrolment form last downloaded.")
+    contact_code_hash = fields.Char(
+        "Contact Code", readonly=True, strip=False,
+        help="The hash of the one-time code last e-mailed to the addresses "
+        "on the file.")
+    contact_code_until = fields.Timestamp(
+        "Contact Code Valid Until", readonly=True)
+    contact_code_tries = fields.Integer("Contact Code Tries", readonly=True)
 
     def enrolment_form(self):
         """The PDF of the account's enrolment form (a new one-time code
@@ -85,16 +104,15 @@ class User(metaclass=PoolMeta):
         if not self.enrolment_nonce:
             self.enrolment_nonce = new_nonce()
             self.save()
-        party = self.party
         company = self.company.rec_name if self.company else ''
         lines = [
             gettext('citizen_portal.msg_enrolment_form_title'),
             company,
             '',
             gettext('citizen_portal.msg_enrolment_form_name',
-                name=party.rec_name if party else ''),
+                name=self.claim_name),
             gettext('citizen_portal.msg_enrolment_form_code',
-                code=party.fiscal_code or '' if party else ''),
+                code=self.claim_code or ''),
             gettext('citizen_portal.msg_enrolment_form_email',
                 email=self.email),
             '',
@@ -139,11 +157,10 @@ class User(metaclass=PoolMeta):
         return verification
 
     def _is_signer(self, verification):
-        "The signer of the verification is the account's person"
-        party = self.party
-        if not party:
+        "The signer of the verification is the person the account claims"
+        code = self.claim_code or ''
+        if not code:
             return False
-        code = party.fiscal_code or ''
         if verification.signer_cnp:
             return verification.signer_cnp == code
         serial = verification.signer_serial or ''
@@ -152,7 +169,71 @@ class User(metaclass=PoolMeta):
         if serial or not verification.signer_name:
             return False
         return name_tokens(verification.signer_name) == name_tokens(
-            party.rec_name)
+            self.claim_name)
+
+
+    def file_emails(self):
+        """The e-mail addresses the city hall holds on the file of the
+        claimed CNP/CUI (none when it does not know the code)"""
+        ContactMechanism = Pool().get('party.contact_mechanism')
+        party = None if self.validated else self.claimed_party()
+        if not party:
+            return []
+        return sorted({m.value.strip() for m in ContactMechanism.search([
+                        ('party', '=', party.id),
+                        ('type', '=', 'email'),
+                        ]) if m.value and m.value.strip()})
+
+    def send_contact_code(self):
+        """E-mail a new one-time code to the addresses on the file of the
+        claimed CNP/CUI; EnrolmentError when there is none"""
+        emails = self.file_emails()
+        if not emails:
+            raise EnrolmentError(gettext('citizen_portal.msg_contact_none'))
+        code = ''.join(
+            secrets.choice('0123456789') for _ in range(CONTACT_CODE_DIGITS))
+        self.contact_code_hash = self.hash_password(code)
+        self.contact_code_until = dt.datetime.now() + dt.timedelta(
+            minutes=CONTACT_CODE_MINUTES)
+        self.contact_code_tries = 0
+        self.save()
+        with Transaction().set_context(language=self.language or 'ro'):
+            subject = gettext('citizen_portal.msg_contact_mail_subject')
+            body = gettext('citizen_portal.msg_contact_mail_body',
+                code=code, minutes=CONTACT_CODE_MINUTES, email=self.email)
+        msg = EmailMessage()
+        msg['From'] = config.get('email', 'from')
+        msg['To'] = ', '.join(emails)
+        msg['Subject'] = subject
+        msg.set_content(body)
+        send_message_transactional(msg)
+        return emails
+
+    def check_contact_code(self, code):
+        """Validate the account when the code is the one e-mailed: True;
+        False for a wrong code (the try is counted: commit it); raise
+        EnrolmentError when no code is valid any more"""
+        if (not self.contact_code_hash or not self.contact_code_until
+                or self.contact_code_until < dt.datetime.now()
+                or (self.contact_code_tries or 0) >= CONTACT_CODE_TRIES):
+            raise EnrolmentError(gettext(
+                    'citizen_portal.msg_contact_code_expired'))
+        code = re.sub(r'\s', '', code or '')
+        valid = bool(code) and self.check_password(
+            code, self.contact_code_hash)[0]
+        if not valid:
+            self.contact_code_tries = (self.contact_code_tries or 0) + 1
+            self.save()
+            return False
+        emails = self.file_emails()
+        if not emails:
+            raise EnrolmentError(gettext('citizen_portal.msg_contact_none'))
+        self.__class__.validate_accounts([self], 'contact', ', '.join(emails))
+        self.contact_code_hash = None
+        self.contact_code_until = None
+        self.contact_code_tries = None
+        self.save()
+        return True
 
 
 class SignedDocument(metaclass=PoolMeta):

@@ -3,11 +3,15 @@
 """Citizen accounts: Tryton's web.user with the municipality it was opened
 at and its trust level.
 
-A *standard* account (e-mail confirmed) can pay what is due and follow its
-requests.  A *validated* account also sees the whole fiscal file and
-receives documents: a clerk validates it at the counter after checking the
-identity document, or the citizen uploads the enrolment form signed with a
-qualified electronic signature (Legea 214/2024, Reg. (UE) 910/2014)."""
+A *standard* account (e-mail confirmed) holds only the CNP/CUI and the name
+typed at registration (its claim): it pays what is due on that code and
+follows the requests it sent itself.  Its `party`, the person or company it
+is, is set only once its identity is proven, when it is validated: by a clerk
+at the counter after checking the identity document, by the enrolment form
+signed with a qualified electronic signature (Legea 214/2024, Reg. (UE)
+910/2014), or by a one-time code sent to an e-mail address the city hall
+holds on the file of that person or company.  A validated account sees the
+whole fiscal file and receives documents."""
 import datetime as dt
 import secrets
 from email.message import EmailMessage
@@ -41,12 +45,13 @@ VALIDATION_METHODS = [
     (None, ""),
     ('counter', "At the Counter (identity document checked)"),
     ('signature', "Enrolment Form with Qualified Signature"),
+    ('contact', "Code Sent to the E-mail Address on File"),
     ]
 LANGUAGE_CODES = {'ro', 'hu', 'en'}
 # Set only through validate() (a clerk's wizard or a verified signature)
 TRUST_FIELDS = {
-    'trust_level', 'validated_by', 'validated_at', 'validation_method',
-    'validation_reference'}
+    'party', 'trust_level', 'validated_by', 'validated_at',
+    'validation_method', 'validation_reference'}
 
 
 def check_deliverability():
@@ -87,6 +92,16 @@ class User(metaclass=PoolMeta):
         "Validation Reference", readonly=True,
         help="The identity document checked, or the signer of the "
         "enrolment form.")
+    claimed_code = fields.Char(
+        "Claimed CNP/CUI", readonly=True,
+        help="The CNP or CUI typed at registration: not proven until the "
+        "account is validated.")
+    claimed_name = fields.Char(
+        "Claimed Name", readonly=True,
+        help="The last name (or the company's name) typed at registration.")
+    claimed_first_name = fields.Char(
+        "Claimed First Name", readonly=True,
+        help="The first name typed at registration.")
     language = fields.Selection([
             ('ro', "Romanian"),
             ('hu', "Hungarian"),
@@ -96,6 +111,9 @@ class User(metaclass=PoolMeta):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        cls.party.readonly = True
+        cls.party.help = ("The person or company of the account, set when "
+            "its identity is proven (validation).")
         cls._buttons.update({
                 'validate_account': {
                     'invisible': Eval('trust_level') == 'validated',
@@ -148,16 +166,14 @@ class User(metaclass=PoolMeta):
     def register_citizen(cls, company, email, password, code, last_name,
             first_name=None, language='ro'):
         """Open a standard account on the portal of the municipality for
-        the person (CNP) or company (CUI) of the code, creating the party
-        when the municipality does not know it yet, and queue the e-mail
-        confirmation.
+        the person (CNP) or company (CUI) it claims to be, and queue the
+        e-mail confirmation.
 
         When the address has an account already, nothing is opened: its
         owner is told by e-mail and None is returned, so that the caller
         answers as for a new account (who has an account is not told)."""
         pool = Pool()
         ResUser = pool.get('res.user')
-        code = (code or '').strip().upper()
         email = (email or '').strip()
         try:
             email = check_email(email,
@@ -165,35 +181,50 @@ class User(metaclass=PoolMeta):
                 test_environment=Pool.test).normalized
         except EmailNotValidError:
             raise AccountError(gettext('citizen_portal.msg_email_invalid'))
-        cls._check_claim(code, last_name, first_name)
+        claim = cls._claim(code, last_name, first_name)
         # web_user checks the policy only for user ≠ 0 (guide gotcha 18)
         ResUser.validate_password(password, [cls(email=email)])
         existing = cls.search([('email', '=', email.lower())], limit=1)
         if existing:
             cls._answer_taken(existing, password)
             return
-        party = cls._party_of(code, last_name, first_name)
-        user = cls(email=email, party=party, company=company,
-            language=language if language in LANGUAGE_CODES else 'ro')
+        user = cls(email=email, company=company,
+            language=language if language in LANGUAGE_CODES else 'ro',
+            **claim)
         user.password = password
         user.save()
         cls.__queue__.validate_email([user])
         return user
 
     @classmethod
-    def _check_claim(cls, code, last_name, first_name):
-        """A valid CNP or CUI and the name, asked alike whether the
-        municipality knows the code or not (the answer must not tell)"""
-        digits = code[2:].strip() if code.startswith('RO') else code
-        if not digits.isdigit():
-            raise AccountError(gettext('citizen_portal.msg_code_invalid'))
-        person = len(digits) == 13
-        is_valid = stdnum_cnp.is_valid if person else stdnum_cui.is_valid
-        if not is_valid(digits):
-            raise AccountError(gettext('citizen_portal.msg_code_invalid'))
-        if not (last_name or '').strip() or (
-                person and not (first_name or '').strip()):
+    def _claim(cls, code, last_name, first_name):
+        """The identity an account claims: checked, but not linked to the
+        party of the code, which a claim does not prove"""
+        code, kind = cls._checked_code(code)
+        last_name = (last_name or '').strip()
+        first_name = (first_name or '').strip()
+        if not last_name or (kind == 'cnp' and not first_name):
             raise AccountError(gettext('citizen_portal.msg_name_required'))
+        return {
+            'claimed_code': code,
+            'claimed_name': last_name,
+            'claimed_first_name': first_name if kind == 'cnp' else None,
+            }
+
+    @classmethod
+    def _checked_code(cls, code):
+        "(code, 'cnp' or 'cui') of a CNP/CUI as typed; AccountError if bad"
+        code = (code or '').strip().upper()
+        if code.startswith('RO'):
+            code = code[2:].strip()
+        if not code.isdigit():
+            raise AccountError(gettext('citizen_portal.msg_code_invalid'))
+        kind = 'cnp' if len(code) == 13 else 'cui'
+        if kind == 'cnp' and not stdnum_cnp.is_valid(code):
+            raise AccountError(gettext('citizen_portal.msg_code_invalid'))
+        if kind == 'cui' and not stdnum_cui.is_valid(code):
+            raise AccountError(gettext('citizen_portal.msg_code_invalid'))
+        return code, kind
 
     @classmethod
     def _answer_taken(cls, users, password):
@@ -297,21 +328,24 @@ class User(metaclass=PoolMeta):
         Session.delete(Session.search([('user', 'in', [u.id for u in users])]))
 
     @classmethod
+    def _known_party(cls, code):
+        "The party of the municipality with the fiscal code, or None"
+        Party = Pool().get('party.party')
+        if not code:
+            return None
+        parties = Party.search([('fiscal_code', '=', code)], limit=1)
+        return parties[0] if parties else None
+
+    @classmethod
     def _party_of(cls, code, last_name, first_name):
+        """The party of the CNP/CUI code, created with the name when the
+        municipality does not know it yet"""
         pool = Pool()
         Party = pool.get('party.party')
-        if code.startswith('RO'):
-            code = code[2:].strip()
-        if not code.isdigit():
-            raise AccountError(gettext('citizen_portal.msg_code_invalid'))
-        kind = 'cnp' if len(code) == 13 else 'cui'
-        if kind == 'cnp' and not stdnum_cnp.is_valid(code):
-            raise AccountError(gettext('citizen_portal.msg_code_invalid'))
-        if kind == 'cui' and not stdnum_cui.is_valid(code):
-            raise AccountError(gettext('citizen_portal.msg_code_invalid'))
-        parties = Party.search([('fiscal_code', '=', code)], limit=1)
-        if parties:
-            return parties[0]
+        code, kind = cls._checked_code(code)
+        party = cls._known_party(code)
+        if party:
+            return party
         last_name = (last_name or '').strip()
         first_name = (first_name or '').strip()
         if not last_name or (kind == 'cnp' and not first_name):
@@ -324,23 +358,94 @@ class User(metaclass=PoolMeta):
         party.save()
         return party
 
+    @property
+    def identity(self):
+        "The proven person or company of the account: None until validated"
+        return self.party if self.validated else None
+
+    @property
+    def claim_code(self):
+        """The CNP/CUI the account claims (of its party for an account made
+        in the back office with its party)"""
+        if self.claimed_code:
+            return self.claimed_code
+        return self.party.fiscal_code if self.party else None
+
+    @property
+    def claim_name(self):
+        "The name the account claims to be of"
+        if self.claimed_code:
+            return ' '.join(filter(None, [
+                        (self.claimed_name or '').upper(),
+                        self.claimed_first_name]))
+        return self.party.rec_name if self.party else ''
+
+    @property
+    def citizen_name(self):
+        "The name shown to the citizen: the proven one, else the claimed one"
+        if self.identity:
+            return self.identity.rec_name
+        return self.claim_name or self.email
+
+    def claimed_party(self):
+        """The party of the claimed code when the municipality knows it
+        (never created): only what is due on it is shown to the account,
+        as to anybody paying with the code and a decision number"""
+        if self.identity:
+            return self.identity
+        if self.claimed_code:
+            return self._known_party(self.claimed_code)
+        return self.party
+
+    def requester_party(self):
+        """The issuer of the requests the account sends: the proven party,
+        else the party of the claim, created from the claimed name when the
+        municipality does not know the code.  A petition is registered
+        under the name it is signed with, like a letter; the account reads
+        back only the requests it sent itself (portal.scope)."""
+        if self.identity:
+            return self.identity
+        party = self.claimed_party()
+        if party or not self.claimed_code:
+            return party
+        return self._party_of(self.claimed_code, self.claimed_name,
+            self.claimed_first_name)
+
+    def party_to_link(self, create=True):
+        """The party validation links the account to: the party of the
+        claimed code (created from the claimed name, now proven, when the
+        municipality does not know it), or the party an account made in the
+        back office was given"""
+        if self.claimed_code:
+            if not create:
+                return self._known_party(self.claimed_code)
+            return self._party_of(self.claimed_code, self.claimed_name,
+                self.claimed_first_name)
+        return self.party
+
     @classmethod
     def validate_accounts(cls, users, method, reference, by=None):
-        "Raise the accounts to the validated level"
+        """Raise the accounts to the validated level, linking each to the
+        party of its claimed code: the caller has proven the identity"""
+        now = dt.datetime.now()
+        to_write = []
         for user in users:
-            if not user.party:
+            party = user.party_to_link()
+            if not party:
                 raise AccessError(gettext(
                         'citizen_portal.msg_validate_no_party',
                         user=user.rec_name))
-        now = dt.datetime.now()
-        with Transaction().set_context(_portal_validation=True):
-            cls.write(list(users), {
-                    'trust_level': 'validated',
-                    'validation_method': method,
-                    'validation_reference': reference,
-                    'validated_by': by,
-                    'validated_at': now,
-                    })
+            to_write.extend(([user], {
+                        'party': party.id,
+                        'trust_level': 'validated',
+                        'validation_method': method,
+                        'validation_reference': reference,
+                        'validated_by': by,
+                        'validated_at': now,
+                        }))
+        if to_write:
+            with Transaction().set_context(_portal_validation=True):
+                cls.write(*to_write)
 
     @classmethod
     @ModelView.button_action('citizen_portal.wizard_validate_account')
@@ -353,7 +458,13 @@ class ValidateAccountStart(ModelView):
     __string__ = "Validate Citizen Account"
 
     user = fields.Many2One('web.user', "Account", readonly=True)
-    party = fields.Many2One('party.party', "Person or Company", readonly=True)
+    claimed_code = fields.Char("Claimed CNP/CUI", readonly=True)
+    claimed_name = fields.Char("Claimed Name", readonly=True)
+    party = fields.Many2One(
+        'party.party', "Person or Company", readonly=True,
+        help="The file of the claimed CNP/CUI the account is linked to; "
+        "empty when the city hall does not know it yet: it is created from "
+        "the claimed name at validation.")
     identity_document = fields.Char(
         "Identity Document", required=True,
         help="The series and number of the identity document checked at "
@@ -361,7 +472,7 @@ class ValidateAccountStart(ModelView):
     confirmed = fields.Boolean(
         "Identity Checked",
         help="I checked the identity document against the person and the "
-        "CNP of the account.")
+        "name and CNP the account claims.")
 
 
 class ValidateAccount(Wizard):
@@ -376,9 +487,12 @@ class ValidateAccount(Wizard):
     validate = StateTransition()
 
     def default_start(self, fields):
+        party = self.record.party_to_link(create=False)
         return {
             'user': self.record.id,
-            'party': self.record.party.id if self.record.party else None,
+            'claimed_code': self.record.claim_code,
+            'claimed_name': self.record.claim_name,
+            'party': party.id if party else None,
             'confirmed': False,
             }
 

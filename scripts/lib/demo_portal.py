@@ -1,6 +1,6 @@
 """Prepare the demo database for the citizen portal: a demo citizen with a validated account,
 linked to a taxpayer of the generated municipality who has taxes to pay (and a second, standard
-account), plus what the installed portal modules need (Ghișeul.ro emulator connection, the
+account, which claims another taxpayer's CNP and sees only what is due on it), plus what the installed portal modules need (Ghișeul.ro emulator connection, the
 municipality's demo signing certificate, the catalogue of services).
 
 Prints the accounts; the passwords go to var/demo/citizen-password.
@@ -37,15 +37,16 @@ def accounts(pool, company, password):
         WebUser.write(existing, {'password_hash': WebUser.hash_password(password)})
         return existing
     validated, standard = taxpayers_with_debts(pool, company, 2)
+    # an account claims its person (CNP and name); it is linked to the
+    # person's file only when validated
     users = WebUser.create([{
-                'email': CITIZEN_EMAIL, 'party': validated.id,
+                'email': email, 'claimed_code': party.cnp,
+                'claimed_name': party.last_name,
+                'claimed_first_name': party.first_name,
                 'company': company.id, 'email_valid': True,
                 'password_hash': WebUser.hash_password(password),
-                }, {
-                'email': STANDARD_EMAIL, 'party': standard.id,
-                'company': company.id, 'email_valid': True,
-                'password_hash': WebUser.hash_password(password),
-                }])
+                } for email, party in [
+                (CITIZEN_EMAIL, validated), (STANDARD_EMAIL, standard)]])
     WebUser.validate_accounts(
         users[:1], 'counter', 'CI demo (verificat la ghișeu)')
     return users
@@ -112,7 +113,7 @@ def main():
     def prepare():
         "What to print once committed (the transaction may be restarted)"
         company_ = company()
-        lines = [f"{user.email:40} {user.trust_level:10} {user.party.rec_name}"
+        lines = [f"{user.email:40} {user.trust_level:10} {user.citizen_name}"
             for user in accounts(pool, company_, password)]
         models = {name for name, _ in pool.iterobject()}
         if 'ghiseul.configuration' in models:

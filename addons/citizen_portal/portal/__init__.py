@@ -64,6 +64,8 @@ def create_app(database=None, config_file=None, company=None, **overrides):
             # a kiosk is one address serving every visitor of the hall
             'kiosk-lookup': (120, 600),
             'enrolment-upload': (10, 3600),
+            # sending a code mails the person of the file: few per hour
+            'validation-code': (10, 3600),
             },
         )
     app.config.update(overrides)

@@ -55,7 +55,7 @@ def municipality_name():
 
 def transaction(readonly=None):
     """A Tryton transaction (user 0: no access rules, so every handler
-    scopes its queries itself) in the municipality and the language of the
+    scopes its queries through portal.scope) in the municipality and the language of the
     request, with the citizen of the session in g.user"""
     def decorator(func):
         @functools.wraps(func)
@@ -97,6 +97,7 @@ def login_required(level='standard'):
             if level == 'validated' and not g.user.validated:
                 return redirect(url_for('account.validation'))
             return func(*args, **kwargs)
+        wrapper.portal_login = level
         return wrapper
     return decorator
 
@@ -200,29 +201,3 @@ def today():
     if fixed:
         return fixed
     return get('ir.date').today()
-
-
-def acting_parties():
-    """The persons and companies the logged-in citizen may act for: the
-    account's own party, then, for a validated account, the parties of its
-    approved mandates valid today (citizen_portal.mandate).  Every query of
-    a handler is scoped by these."""
-    user = g.get('user')
-    if not user or not user.party:
-        return []
-    if 'acting_parties' not in g:
-        Mandate = get('citizen_portal.mandate')
-        parties = [user.party]
-        for party in Mandate.represented(user, today()):
-            if party not in parties:
-                parties.append(party)
-        g.acting_parties = parties
-    return list(g.acting_parties)
-
-
-def own_party_or_404(party_id):
-    "The party of the id if the citizen may act for it, else 404"
-    for party in acting_parties():
-        if party.id == party_id:
-            return party
-    abort(404)

@@ -4,7 +4,8 @@
 certificate (CPF art. 159) requested by a validated account, "My
 documents", the public verification page of the QR code (number + code →
 the signed PDF's hash and validity), and the online validation of an
-account with its enrolment form signed with a qualified signature."""
+account with its enrolment form signed with a qualified signature or with a
+code e-mailed to an address on the file."""
 import re
 
 from flask import (
@@ -13,9 +14,8 @@ from flask import (
 
 from trytond.exceptions import UserError
 
-from .common import (
-    acting_parties, add_menu, get, login_required, own_party_or_404,
-    rate_limit, rollback, transaction)
+from . import scope
+from .common import add_menu, get, rate_limit, rollback, transaction
 from .i18n import gettext as _
 from .security import N_
 from .pay import pdf_response, today
@@ -41,15 +41,9 @@ def file_name(number):
 
 
 def own_documents():
-    "The signed documents of the certificates of the acting parties"
-    Certificate = get(CERTIFICATE)
+    "The signed documents of the certificates of the parties of the file"
     SignedDocument = get('document_signature.signed_document')
-    parties = [p.id for p in acting_parties()]
-    if not parties:
-        return []
-    certificates = Certificate.search([
-            ('company', '=', g.company.id),
-            ('taxpayer', 'in', parties),
+    certificates = scope.taxpayer_records(CERTIFICATE, [
             ('state', '=', 'issued'),
             ])
     if not certificates:
@@ -62,7 +56,7 @@ def own_documents():
 
 @bp.route('/documents')
 @transaction()
-@login_required('validated')
+@scope.scoped('validated')
 def index():
     return render_template('documents/index.html',
         documents=own_documents())
@@ -70,7 +64,7 @@ def index():
 
 @bp.route('/documents/<int:document_id>.pdf')
 @transaction()
-@login_required('validated')
+@scope.scoped('validated')
 def download(document_id):
     for document in own_documents():
         if document.id == document_id:
@@ -80,14 +74,15 @@ def download(document_id):
 
 @bp.route('/documents/certificate', methods=['GET', 'POST'])
 @transaction()
-@login_required('validated')
+@scope.scoped('validated')
 def certificate():
     form = request.form
     if request.method == 'GET':
         return render_template('documents/certificate.html', form={},
-            parties=acting_parties(), purposes=purposes())
+            parties=scope.parties(), purposes=purposes())
     party_id = form.get('party', '')
-    party = own_party_or_404(int(party_id)) if party_id.isdigit() else None
+    party = (scope.party_or_404(int(party_id)) if party_id.isdigit()
+        else None)
     purpose = form.get('purpose')
     errors = []
     if party is None:
@@ -103,7 +98,7 @@ def certificate():
             errors.append(exception.message)
     if errors:
         return render_template('documents/certificate.html', form=form,
-            parties=acting_parties(), purposes=purposes(),
+            parties=scope.parties(), purposes=purposes(),
             errors=errors), 422
     flash(_("The fiscal certificate %(number)s is issued and signed.",
             number=signed.number))
@@ -115,7 +110,7 @@ def issue_signed(party, purpose, details):
     flask_tryton transaction retries) and sign its PDF"""
     Certificate = get(CERTIFICATE)
     SignedDocument = get('document_signature.signed_document')
-    requester = g.user.party if g.user.party != party else None
+    requester = g.user.identity if g.user.identity != party else None
     certificate = Certificate.issue_for(g.company, party, today(), purpose,
         requester=requester, purpose_details=details)
     pdf = certificate.get_pdf()
@@ -170,7 +165,7 @@ def verify_download():
 # Online validation of the account (enrolment form with a QES)
 
 @transaction()
-@login_required()
+@scope.scoped()
 def validation():
     "Replaces account.validation: the counter and the online way"
     return render_template('documents/validation.html', user=g.user)
@@ -178,7 +173,7 @@ def validation():
 
 @bp.route('/account/validation/form.pdf')
 @transaction(readonly=False)
-@login_required()
+@scope.scoped()
 def enrolment_form():
     if g.user.validated:
         abort(404)
@@ -187,7 +182,7 @@ def enrolment_form():
 
 @bp.route('/account/validation/upload', methods=['POST'])
 @transaction()
-@login_required()
+@scope.scoped()
 @rate_limit('enrolment-upload')
 def enrolment_upload():
     if g.user.validated:
@@ -202,6 +197,46 @@ def enrolment_upload():
         rollback()
         return render_template('documents/validation.html', user=g.user,
             errors=[exception.message]), 422
+    flash(_("Your account is validated."))
+    return redirect(url_for('account.validation'))
+
+
+@bp.route('/account/validation/code', methods=['POST'])
+@transaction()
+@scope.scoped()
+@rate_limit('validation-code')
+def contact_code_send():
+    "E-mail a one-time code to the addresses on the claimed file"
+    if g.user.validated:
+        return redirect(url_for('account.validation'))
+    try:
+        g.user.send_contact_code()
+    except UserError as exception:
+        rollback()
+        return render_template('documents/validation.html', user=g.user,
+            errors=[exception.message]), 422
+    flash(_("We sent a code to the e-mail address the city hall holds on "
+            "your file. Enter it below."))
+    return redirect(url_for('account.validation'))
+
+
+@bp.route('/account/validation/code/check', methods=['POST'])
+@transaction()
+@scope.scoped()
+@rate_limit('validation-code')
+def contact_code_check():
+    if g.user.validated:
+        return redirect(url_for('account.validation'))
+    try:
+        valid = g.user.check_contact_code(request.form.get('code', ''))
+    except UserError as exception:
+        rollback()
+        return render_template('documents/validation.html', user=g.user,
+            errors=[exception.message]), 422
+    if not valid:
+        # returned, not raised: the wrong try is committed
+        return render_template('documents/validation.html', user=g.user,
+            errors=[_("The code is wrong: check it in the e-mail.")]), 422
     flash(_("Your account is validated."))
     return redirect(url_for('account.validation'))
 

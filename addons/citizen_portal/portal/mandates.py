@@ -11,8 +11,8 @@ from flask import (
 
 from trytond.exceptions import UserError
 
-from .common import (
-    add_menu, get, login_required, rate_limit, rollback, today, transaction)
+from . import scope
+from .common import add_menu, get, rate_limit, rollback, today, transaction
 from .i18n import gettext as _
 
 bp = Blueprint('mandates', __name__)
@@ -20,10 +20,9 @@ bp = Blueprint('mandates', __name__)
 
 @bp.route('/mandates')
 @transaction(readonly=True)
-@login_required(level='validated')
+@scope.scoped('validated')
 def index():
-    Mandate = get('citizen_portal.mandate')
-    mandates = Mandate.search([('user', '=', g.user.id)])
+    mandates = scope.mandates()
     date = today()
     return render_template('taxes/mandates.html', mandates=mandates,
         active={m.id for m in mandates if in_force(m, date)})
@@ -31,7 +30,7 @@ def index():
 
 @bp.route('/mandates/new', methods=['GET', 'POST'])
 @transaction()
-@login_required(level='validated')
+@scope.scoped('validated')
 @rate_limit('mandate-request')
 def new():
     Mandate = get('citizen_portal.mandate')
@@ -63,13 +62,9 @@ def new():
 
 @bp.route('/mandates/<int:mandate_id>/proof')
 @transaction(readonly=True)
-@login_required(level='validated')
+@scope.scoped('validated')
 def proof(mandate_id):
-    Mandate = get('citizen_portal.mandate')
-    mandates = Mandate.search([
-            ('id', '=', mandate_id),
-            ('user', '=', g.user.id),
-            ], limit=1)
+    mandates = scope.mandates([('id', '=', mandate_id)], limit=1)
     if not mandates or not mandates[0].proof:
         abort(404)
     return Response(bytes(mandates[0].proof), mimetype='application/pdf',

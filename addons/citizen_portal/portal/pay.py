@@ -18,9 +18,8 @@ from flask import (
 from trytond.exceptions import UserError
 from trytond.transaction import Transaction
 
-from .common import (
-    acting_parties, add_menu, get, login_required, own_party_or_404, pool,
-    rate_limit, rollback, transaction)
+from . import scope
+from .common import add_menu, get, pool, rate_limit, rollback, transaction
 from .i18n import gettext as _
 from .security import N_
 
@@ -123,7 +122,7 @@ def transaction_of(token, channel=None):
         abort(404)
     if token in session.get(SESSION_TOKENS, []):
         return transaction
-    if g.get('user') and transaction.taxpayer in acting_parties():
+    if g.get('user') and transaction.taxpayer in scope.parties(scope.DUE):
         return transaction
     abort(404)
 
@@ -190,12 +189,12 @@ def chosen_obligations(party, values):
 
 
 def party_of_request():
-    parties = acting_parties()
+    parties = scope.parties(scope.DUE)
     value = request.values.get('party', '')
     if value:
         if not value.isdigit():
             abort(404)
-        return own_party_or_404(int(value))
+        return scope.party_or_404(int(value), scope.DUE)
     if not parties:
         abort(404)
     return parties[0]
@@ -203,7 +202,7 @@ def party_of_request():
 
 @bp.route('/pay', methods=['GET', 'POST'])
 @transaction()
-@login_required()
+@scope.scoped()
 def pay():
     party = party_of_request()
     obligations = chosen_obligations(
@@ -213,11 +212,11 @@ def pay():
     if request.method == 'GET':
         return render_template('pay/summary.html', party=party, due=due,
             every=every, chosen={o.id for o in obligations or []},
-            parties=acting_parties())
+            parties=scope.parties(scope.DUE))
     if due.to_pay <= 0:
         return render_template('pay/summary.html', party=party, due=due,
             every=every, chosen={o.id for o in obligations or []},
-            parties=acting_parties(),
+            parties=scope.parties(scope.DUE),
             errors=[_("There is nothing to pay.")]), 422
     try:
         started = start_payment(party, due, 'pay.back')
@@ -225,7 +224,7 @@ def pay():
         rollback()
         return render_template('pay/summary.html', party=party, due=due,
             every=every, chosen={o.id for o in obligations or []},
-            parties=acting_parties(), errors=[exception.message]), 422
+            parties=scope.parties(scope.DUE), errors=[exception.message]), 422
     return to_card_page(started, 'pay.back')
 
 

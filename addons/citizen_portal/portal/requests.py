@@ -4,8 +4,9 @@
 from its definition, registered at once in the registry), my requests with
 their state and answer, and the public tracking by number and date.
 
-Every request is found through acting_parties(): another citizen's request
-or file is a 404."""
+Every request is found through scope: an account reaches the requests it
+sent and, once validated, those of the parties it acts for; any other
+request or file is a 404."""
 import datetime as dt
 import io
 
@@ -15,9 +16,8 @@ from flask import (
 
 from trytond.exceptions import UserError
 
-from .common import (
-    acting_parties, add_menu, get, login_required, rate_limit, rollback,
-    transaction)
+from . import scope
+from .common import add_menu, get, rate_limit, rollback, transaction
 from .i18n import gettext as _
 from .security import N_
 
@@ -41,19 +41,6 @@ def service_or_404(code):
     return found[0]
 
 
-def request_or_404(request_id):
-    "The citizen's request of the id, else 404"
-    parties = [p.id for p in acting_parties()]
-    found = get('citizen_portal.request').search([
-            ('id', '=', request_id),
-            ('company', '=', g.company.id),
-            ('party', 'in', parties),
-            ], limit=1)
-    if not found:
-        abort(404)
-    return found[0]
-
-
 def answers_of(document):
     "The registered replies that answer or refuse the document"
     return [r for r in document.replies
@@ -69,13 +56,12 @@ def service_list():
 
 @bp.route('/services/<code>', methods=['GET', 'POST'])
 @transaction()
-@login_required()
+@scope.scoped()
 def service_form(code):
     service = service_or_404(code)
     if request.method == 'GET':
         return render_template('requests/form.html', service=service,
             form={})
-    party = g.user.party
     values = {f.name: request.form.get(f'f_{f.name}', '')
         for f in service.form_fields}
     files = {}
@@ -87,7 +73,7 @@ def service_form(code):
             files[attachment.name] = (upload.filename, upload.read())
     try:
         record = get('citizen_portal.request').submit(
-            service, g.user, party, values, files)
+            service, g.user, g.user.requester_party(), values, files)
     except UserError as exception:
         rollback()
         return render_template('requests/form.html', service=service,
@@ -98,21 +84,16 @@ def service_form(code):
 
 @bp.route('/requests')
 @transaction()
-@login_required()
+@scope.scoped()
 def my_requests():
-    parties = [p.id for p in acting_parties()]
-    records = get('citizen_portal.request').search([
-            ('company', '=', g.company.id),
-            ('party', 'in', parties),
-            ])
-    return render_template('requests/list.html', records=records)
+    return render_template('requests/list.html', records=scope.requests())
 
 
 @bp.route('/requests/<int:request_id>')
 @transaction()
-@login_required()
+@scope.scoped()
 def detail(request_id):
-    record = request_or_404(request_id)
+    record = scope.request_or_404(request_id)
     return render_template('requests/detail.html', record=record,
         document=record.document, answers=answers_of(record.document),
         sent=bool(request.args.get('sent')))
@@ -120,11 +101,11 @@ def detail(request_id):
 
 @bp.route('/requests/<int:request_id>/files/<int:attachment_id>')
 @transaction()
-@login_required()
+@scope.scoped()
 def download(request_id, attachment_id):
     """A file of the request, or of its answer for a validated account
     (documents are delivered only to validated accounts)"""
-    record = request_or_404(request_id)
+    record = scope.request_or_404(request_id)
     document = record.document
     Attachment = get('document_registry.attachment')
     answers = answers_of(document)

@@ -20,9 +20,8 @@ from flask import (
 
 from trytond.transaction import Transaction
 
-from .common import (
-    acting_parties, add_menu, get, login_required, own_party_or_404, pool,
-    today, transaction)
+from . import scope
+from .common import add_menu, get, pool, today, transaction
 
 bp = Blueprint('taxes', __name__)
 ZERO = Decimal(0)
@@ -31,11 +30,11 @@ ASSESSED = {'building', 'land', 'vehicle'}
 
 @bp.route('/taxes')
 @transaction(readonly=True)
-@login_required()
+@scope.scoped()
 def index():
-    parties = acting_parties()
+    parties = scope.parties(scope.DUE)
     if not parties:
-        abort(404)
+        return render_template('taxes/unknown.html')
     party = chosen_party(parties)
     date = today()
     due = payable_of(party, date)
@@ -49,6 +48,7 @@ def index():
         }
     if not g.user.validated:
         return render_template('taxes/due.html', **values)
+    party = scope.party_or_404(party.id, scope.FILE)
     values.update({
             'groups': groups_of(due),
             'bonifications': bonifications(due),
@@ -61,18 +61,19 @@ def index():
 
 @bp.route('/taxes/decisions/<int:assessment_id>')
 @transaction(readonly=True)
-@login_required(level='validated')
+@scope.scoped('validated')
 def decision(assessment_id):
-    assessment = own_record_or_404('local_tax.assessment', assessment_id)
+    assessment = scope.taxpayer_record_or_404(
+        'local_tax.assessment', assessment_id)
     return render_template('taxes/decision.html', assessment=assessment,
         lines=[(line, object_label(line)) for line in assessment.lines])
 
 
 @bp.route('/taxes/receipts/<int:receipt_id>.pdf')
 @transaction(readonly=True)
-@login_required(level='validated')
+@scope.scoped('validated')
 def receipt_pdf(receipt_id):
-    receipt = own_record_or_404('local_tax.receipt', receipt_id)
+    receipt = scope.taxpayer_record_or_404('local_tax.receipt', receipt_id)
     content = render_receipt(receipt)
     name = 'chitanta-%s.pdf' % ''.join(
         c if c.isalnum() else '-' for c in receipt.number)
@@ -88,21 +89,7 @@ def chosen_party(parties):
         return parties[0]
     if not value.isdigit():
         abort(404)
-    return own_party_or_404(int(value))
-
-
-def own_record_or_404(model, record_id):
-    """The record of the municipality whose taxpayer is an acting party;
-    404 for anything else, never telling whether it exists"""
-    Model = get(model)
-    records = Model.search([
-            ('id', '=', record_id),
-            ('company', '=', g.company.id),
-            ('taxpayer', 'in', [p.id for p in acting_parties()]),
-            ], limit=1)
-    if not records:
-        abort(404)
-    return records[0]
+    return scope.party_or_404(int(value), scope.DUE)
 
 
 def payable_of(party, date):
@@ -228,9 +215,7 @@ def bonifications(due):
 
 
 def assessments_of(party):
-    Assessment = get('local_tax.assessment')
-    return Assessment.search([
-            ('company', '=', g.company.id),
+    return scope.taxpayer_records('local_tax.assessment', [
             ('taxpayer', '=', party.id),
             ])
 
@@ -242,6 +227,7 @@ def payments_of(party):
     payments = Payment.search([
             ('company', '=', g.company.id),
             ('taxpayer', '=', party.id),
+            ('taxpayer', 'in', scope.party_ids(scope.FILE)),
             ], limit=200)
     receipts = {r.payment.id: r for r in Receipt.search([
                 ('payment', 'in', [p.id for p in payments]),

@@ -38,17 +38,23 @@ class AccountTestCase(PortalTestCase):
         self.assertIn('Standard', page)
         with committed() as pool:
             user, = pool.get('web.user').search([('email', '=', email)])
-            self.assertEqual(user.party.cnp, code)
+            self.assertEqual(user.claimed_code, code)
+            self.assertEqual(user.claimed_name, "Moldovan")
+            self.assertIsNone(user.party)
             self.assertEqual(user.trust_level, 'standard')
             self.assertEqual(user.company.id, self.company_id)
+            # the portal makes no party for a code it does not know
+            self.assertFalse(pool.get('party.party').search(
+                    [('fiscal_code', '=', code)]))
         response = self.post(client, '/logout', {}, csrf_from='/')
         self.assertEqual(response.status_code, 302)
         response = client.get('/account/validation')
         self.assertEqual(response.status_code, 302)
         self.assertIn('/login', response.headers['Location'])
 
-    def test_register_existing_party_is_linked(self):
-        "A person the municipality knows gets the account, no duplicate"
+    def test_register_existing_party_linked_at_validation(self):
+        """A person the municipality knows: the account only claims it until
+        it is validated, then it is linked to it, no duplicate"""
         from trytond.modules.municipality.tests.tools import create_person
         code = new_cnp()
         with committed() as pool:
@@ -58,11 +64,127 @@ class AccountTestCase(PortalTestCase):
             client, code=code, last_name="Altceva", first_name="Nume")
         self.assertEqual(response.status_code, 200)
         with committed() as pool:
+            user, = pool.get('web.user').search([('email', '=', email)])
+            self.assertIsNone(user.party)
+            self.assertEqual(user.claimed_code, code)
+        self.validate(email)
+        with committed() as pool:
             parties = pool.get('party.party').search(
                 [('fiscal_code', '=', code)])
             self.assertEqual(len(parties), 1)
             user, = pool.get('web.user').search([('email', '=', email)])
             self.assertEqual(user.party, parties[0])
+            self.assertEqual(user.validation_method, 'counter')
+
+    def test_unknown_code_party_made_at_validation(self):
+        "A code the municipality does not know: its person made at validation"
+        client = self.client()
+        code = new_cnp()
+        response, email, _ = self.register(
+            client, code=code, last_name="Nou", first_name="Venit")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(
+            self.count('party.party', [('fiscal_code', '=', code)]), 0)
+        self.validate(email)
+        with committed() as pool:
+            party, = pool.get('party.party').search(
+                [('fiscal_code', '=', code)])
+            self.assertEqual((party.last_name, party.first_name),
+                ("Nou", "Venit"))
+            user, = pool.get('web.user').search([('email', '=', email)])
+            self.assertEqual(user.party, party)
+
+    def test_party_written_only_by_validation(self):
+        "Linking an account to a party outside its validation is refused"
+        from trytond.model.exceptions import AccessError
+        from trytond.modules.municipality.tests.tools import create_person
+        _, email, _ = self.citizen(known=False)
+        with self.assertRaises(AccessError):
+            with committed() as pool:
+                WebUser = pool.get('web.user')
+                user, = WebUser.search([('email', '=', email)])
+                user.party = create_person("Alt", "Om", cnp=new_cnp())
+                user.save()
+
+    def level(self, email):
+        with committed() as pool:
+            user, = pool.get('web.user').search([('email', '=', email)])
+            return (user.trust_level, user.validation_method,
+                user.party.id if user.party else None)
+
+    def file_person(self, code, file_email=None):
+        "A person of the file, with an e-mail address on it when given"
+        from trytond.modules.municipality.tests.tools import create_person
+        with committed() as pool:
+            party = create_person("Lazăr", "Maria", cnp=code)
+            if file_email:
+                pool.get('party.contact_mechanism').create([{
+                            'party': party.id, 'type': 'email',
+                            'value': file_email}])
+            return party.id
+
+    @staticmethod
+    def message(name):
+        "The beginning of a message of the module, as the portal shows it"
+        from trytond.i18n import gettext
+        with committed(context={'language': 'ro'}):
+            return gettext(f'citizen_portal.{name}').split(':')[0]
+
+    def send_code(self, client):
+        return self.post(client, '/account/validation/code', {},
+            csrf_from='/account/validation')
+
+    def check_code(self, client, code):
+        return self.post(client, '/account/validation/code/check',
+            {'code': code}, csrf_from='/account/validation')
+
+    def test_validation_by_code_to_file_email(self):
+        "A code e-mailed to the address on the file validates and links"
+        code, file_email = new_cnp(), unique_email('dosar')
+        party_id = self.file_person(code, file_email)
+        client, email, _ = self.citizen(
+            code=code, last_name="Lazăr", first_name="Maria")
+        self.assertIn('/account/validation/code',
+            client.get('/account/validation').get_data(as_text=True))
+        self.assertEqual(self.send_code(client).status_code, 302)
+        text = MailCatcher.text(self.mail.to(file_email)[-1])
+        sent = re.search(r'\b(\d{8})\b', text).group(1)
+        self.assertFalse([m for m in self.mail.to(email)
+                if sent in MailCatcher.text(m)])
+        wrong = '%08d' % ((int(sent) + 1) % 10 ** 8)
+        response = self.check_code(client, wrong)
+        self.assertEqual(response.status_code, 422)
+        self.assertIn('Codul este greșit', response.get_data(as_text=True))
+        self.assertEqual(self.level(email), ('standard', None, None))
+        self.assertEqual(self.check_code(client, sent).status_code, 302)
+        self.assertEqual(self.level(email), ('validated', 'contact', party_id))
+
+    def test_validation_code_refused(self):
+        "No address on the file, unknown code, too many tries: refused"
+        code = new_cnp()
+        self.file_person(code)
+        client, email, _ = self.citizen(code=code)
+        unknown, unknown_email, _ = self.citizen(known=False)
+        for who in [client, unknown]:
+            response = self.send_code(who)
+            self.assertEqual(response.status_code, 422)
+            self.assertIn(self.message('msg_contact_none'),
+                response.get_data(as_text=True))
+        code, file_email = new_cnp(), unique_email('dosar')
+        self.file_person(code, file_email)
+        client, email, _ = self.citizen(code=code)
+        self.send_code(client)
+        text = MailCatcher.text(self.mail.to(file_email)[-1])
+        sent = re.search(r'\b(\d{8})\b', text).group(1)
+        wrong = '%08d' % ((int(sent) + 1) % 10 ** 8)
+        for _ in range(5):
+            self.assertEqual(self.check_code(client, wrong).status_code, 422)
+        response = self.check_code(client, sent)
+        self.assertEqual(response.status_code, 422)
+        self.assertIn(self.message('msg_contact_code_expired'),
+            response.get_data(as_text=True))
+        for account in [email, unknown_email]:
+            self.assertEqual(self.level(account), ('standard', None, None))
 
     def test_register_bad_input_writes_nothing(self):
         "Bad CNP, short password, other passwords, no consent: 422, nothing"

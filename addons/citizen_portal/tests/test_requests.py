@@ -302,6 +302,34 @@ class RequestTestCase(PortalTestCase):
             for _ in range(limit)}
         self.assertIn(429, statuses)
 
+    def test_account_on_another_persons_code(self):
+        "An account opened on A's CNP reaches none of A's requests or files"
+        a, email_a, party_a = self.citizen(validated=True)
+        values, files = EXAMPLES['petition']
+        request_id = self.request_of(self.send(a, 'petition', values, files))
+        with committed() as pool:
+            request = pool.get('citizen_portal.request')(request_id)
+            code = request.party.fiscal_code
+            ids = [f.id for f in request.document.attachments]
+        impostor = self.client()
+        response, email, _ = self.register(impostor, code=code,
+            last_name="Impostor", first_name="Ion")
+        self.assertEqual(response.status_code, 200)
+        impostor.get(self.confirmation_link(email))
+        self.assertEqual(self.login(impostor, email).status_code, 302)
+        self.assertNotIn(f'/requests/{request_id}"',
+            impostor.get('/requests').get_data(as_text=True))
+        for path in [f'/requests/{request_id}'] + [
+                f'/requests/{request_id}/files/{i}' for i in ids]:
+            with self.subTest(path=path):
+                self.assertEqual(impostor.get(path).status_code, 404)
+        # what the impostor sends itself it follows, and only that
+        own = self.request_of(self.send(impostor, 'petition', values, files))
+        listing = impostor.get('/requests').get_data(as_text=True)
+        self.assertIn(f'/requests/{own}"', listing)
+        self.assertNotIn(f'/requests/{request_id}"', listing)
+        self.assertEqual(impostor.get(f'/requests/{own}').status_code, 200)
+
     def test_two_citizens(self):
         "B reaches nothing of A's: every route 404; anonymous to login"
         a, email_a, party_a = self.citizen(validated=True)

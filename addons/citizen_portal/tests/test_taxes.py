@@ -207,6 +207,13 @@ class TaxesTestCase(PortalTestCase):
             self.assertEqual(response.status_code, 302, path)
             self.assertIn('/account/validation', response.headers['Location'])
 
+    def test_standard_account_unknown_code(self):
+        "A code the city hall does not know: no taxes, no party made"
+        client, _, party_id = self.citizen(known=False)
+        self.assertIsNone(party_id)
+        self.assertIn('id="taxes-unknown"', self.page(client, '/taxes'))
+        self.assertEqual(client.get('/pay').status_code, 404)
+
     def test_nothing_due(self):
         "A citizen without obligations owes nothing"
         client, _, _ = self.citizen(validated=True)

@@ -136,10 +136,17 @@ class PortalTestCase(unittest.TestCase):
         assert match, text
         return match.group(1)
 
-    def citizen(self, validated=False, **values):
+    def citizen(self, validated=False, known=True, **values):
         """A logged-in client of a confirmed account (validated at the
-        counter when asked), with its e-mail and the party id"""
+        counter when asked), with its e-mail and the id of the party of its
+        code: the city hall knows the person (its file is made first),
+        unless known is false (then the id is None until validated)"""
         client = self.client()
+        values.setdefault('code', new_cnp())
+        if known:
+            self.known_person(values['code'],
+                values.get('last_name', "Popescu"),
+                values.get('first_name', "Ion"))
         response, email, code = self.register(client, **values)
         assert response.status_code == 200, response.get_data(as_text=True)
         client.get(self.confirmation_link(email))
@@ -148,9 +155,21 @@ class PortalTestCase(unittest.TestCase):
         response = self.login(client, email)
         assert response.status_code == 302, response.get_data(as_text=True)
         with committed() as pool:
-            user, = pool.get('web.user').search([('email', '=', email)])
-            party_id = user.party.id
+            parties = pool.get('party.party').search(
+                [('fiscal_code', '=', code)])
+            party_id = parties[0].id if parties else None
         return client, email, party_id
+
+    @staticmethod
+    def known_person(code, last_name, first_name):
+        "The person of the CNP in the municipality's file (made if new)"
+        from trytond.modules.municipality.tests.tools import create_person
+        if len(code) != 13:
+            return
+        with committed() as pool:
+            if not pool.get('party.party').search(
+                    [('fiscal_code', '=', code)]):
+                create_person(last_name, first_name, cnp=code)
 
     def validate(self, email):
         with committed() as pool:
