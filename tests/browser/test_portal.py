@@ -83,7 +83,8 @@ check_email_deliverability = False
                 '--retry-max', '1'],
             emulator_url, env=env, tmp=tmp, ready_path='/soap?wsdl')
         portal_env = dict(env, OPENPRIMARIE_SECRET_KEY=secrets.token_hex(32),
-            OPENPRIMARIE_PORTAL_URL=cls.url)
+            OPENPRIMARIE_PORTAL_URL=cls.url,
+            OPENPRIMARIE_KIOSK_NETWORKS='127.0.0.0/8,::1/128')
         Server(cls, 'portal', [sys.executable, '-m', 'trytond.modules.citizen_portal.portal',
                 '-c', config, '-d', cls.database, '--port', ports['portal']],
             cls.url, env=portal_env, tmp=tmp, ready_path='/login')
@@ -250,7 +251,7 @@ check_email_deliverability = False
         self.screenshot('request-answered')
 
     def test_kiosk_payment(self):
-        "kiosk: CNP and decision number on the keypad → what is due → card → receipt"
+        "kiosk: CNP and payment reference on the keypad → what is due → card → receipt"
         from playwright.sync_api import expect
         page = self.page
         person = self.seed['kiosk']
@@ -260,10 +261,10 @@ check_email_deliverability = False
         for key in person['cnp']:
             page.click(f'button[data-key="{key}"]')
         page.click('button[data-key="next"]')
-        for key in person['decision']:
+        for key in person['reference']:
             page.click(f'button[data-key="{key}"]')
         expect(page.locator('#code')).to_have_value(person['cnp'])
-        expect(page.locator('#number')).to_have_value(person['decision'])
+        expect(page.locator('#reference')).to_have_value(person['reference'])
         page.click('form button[type=submit].primary')
         pay = page.locator('form button[type=submit].primary')
         expect(pay).to_contain_text('lei')
@@ -279,12 +280,12 @@ check_email_deliverability = False
         self.screenshot('kiosk-receipt')
 
     def test_pay_without_account(self):
-        "decision number + CNP → only the amount due → card → receipt"
+        "payment reference + CNP → only the amount due → card → receipt"
         from playwright.sync_api import expect
         page = self.page
         person = self.seed['anonymous']
         page.goto(f'{self.url}/pay/lookup')
-        page.fill('#number', person['decision'])
+        page.fill('#reference', person['reference'])
         page.fill('#code', person['cnp'])
         page.click('form button[type=submit].primary')
         pay = page.locator('form button[type=submit].primary')

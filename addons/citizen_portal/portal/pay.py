@@ -22,7 +22,7 @@ from .common import (
     acting_parties, add_menu, get, login_required, own_party_or_404, pool,
     rate_limit, rollback, transaction)
 from .i18n import gettext as _
-from .security import N_
+from .security import N_, store_url_secrets, url_secret
 
 bp = Blueprint('pay', __name__)
 SESSION_TOKENS = 'pay_tokens'
@@ -46,19 +46,43 @@ def normalize_code(code):
     return code
 
 
-def find_due(number, code):
-    """The tax decision of the number whose taxpayer has the CNP/CUI, when
-    something is due on it: (decision, taxpayer, Payable); None otherwise
-    (unknown number, other code, nothing due: the same answer)"""
+def normalize_reference(reference):
+    "A payment reference as typed: spaces and dashes do not matter"
+    return re.sub(r'[\s-]', '', reference or '')
+
+
+def check_lookup_limits(code, reference):
+    """Besides the address, every lookup of a decision counts against the
+    CNP/CUI and the payment reference typed, whatever the address (the
+    portal and the kiosk together): guessing for one taxpayer from many
+    addresses is stopped too"""
+    Throttle = get('citizen_portal.throttle')
+    for bucket, value in [
+            ('decision-lookup-code', normalize_code(code)),
+            ('decision-lookup-reference', normalize_reference(reference)),
+            ]:
+        if value and len(value) <= 40:
+            limit, period = current_app.config['RATE_LIMITS'][bucket]
+            if not Throttle.hit(bucket, value, limit, period):
+                abort(429)
+
+
+def find_due(reference, code):
+    """The tax decision of the payment reference (printed on it, random:
+    the sequential number cannot be guessed from) whose taxpayer has the
+    CNP/CUI, when something is due on it: (decision, taxpayer, Payable);
+    None otherwise (unknown reference, other code, nothing due: the same
+    answer)"""
     Assessment = get('local_tax.assessment')
-    number = (number or '').strip()
+    reference = normalize_reference(reference)
     code = normalize_code(code)
-    if not number or not code.isdigit() or len(number) > 40:
+    check_lookup_limits(code, reference)
+    if not reference.isdigit() or not code.isdigit() or len(reference) > 40:
         return None
     assessments = Assessment.search([
             ('company', '=', g.company.id),
-            ('number', '=', number),
-            ], limit=5)
+            ('payment_reference', '=', reference),
+            ], limit=1)
     for assessment in assessments:
         if assessment.taxpayer.fiscal_code == code:
             return due_on(assessment.id)
@@ -232,23 +256,29 @@ def pay():
 def to_card_page(started, return_endpoint):
     if started.state != 'pending' or not started.redirect_url:
         # the failed attempt is kept (it is logged with its error)
-        return redirect(url_for(return_endpoint, token=started.token))
+        store_url_secrets(return_endpoint, token=started.token)
+        return redirect(url_for(return_endpoint))
     return redirect(started.redirect_url, code=303)
 
 
-@bp.route('/pay/return/<token>')
+def returned_token(endpoint='pay.back'):
+    """The token of the return from the card page (/…/return?token=…,
+    moved into the session by security.move_url_secrets)"""
+    return url_secret('token', endpoint=endpoint)
+
+
+@bp.route('/pay/return')
 @transaction(readonly=False)
-def back(token):
-    paid = settle(transaction_of(token))
+def back():
+    paid = settle(transaction_of(returned_token()))
     return render_template('pay/result.html', paid=paid,
-        receipt_url=url_for('pay.receipt', token=paid.token)
-        if paid.receipt else None)
+        receipt_url=url_for('pay.receipt') if paid.receipt else None)
 
 
-@bp.route('/pay/receipt/<token>.pdf')
+@bp.route('/pay/receipt.pdf')
 @transaction()
-def receipt(token):
-    paid = transaction_of(token)
+def receipt():
+    paid = transaction_of(returned_token())
     if not paid.receipt:
         abort(404)
     return pdf_response(receipt_pdf(paid.receipt),
@@ -262,16 +292,16 @@ ANONYMOUS = 'pay_lookup'
 @transaction()
 @rate_limit('pay-lookup')
 def lookup():
-    "Pay without an account: decision number + CNP/CUI → the amount only"
+    "Pay without an account: payment reference + CNP/CUI → the amount only"
     if request.method == 'GET':
         return render_template('pay/lookup.html', form={})
     form = request.form
-    found = find_due(form.get('number'), form.get('code'))
+    found = find_due(form.get('reference'), form.get('code'))
     if not found:
         session.pop(ANONYMOUS, None)
         return render_template('pay/lookup.html', form=form, errors=[_(
-                    "We found nothing to pay for this decision number and "
-                    "CNP/CUI. Check both (they are printed on the tax "
+                    "We found nothing to pay for this payment reference "
+                    "and CNP/CUI. Check both (they are printed on the tax "
                     "decision).")]), 404
     assessment, taxpayer, due = found
     session[ANONYMOUS] = assessment.id
@@ -302,5 +332,6 @@ def init_app(app, tryton):
         N_("Pay your local taxes by card."),
         audience='user', order=30)
     add_menu(app, 'pay.lookup', N_("Pay without an account"),
-        N_("With the number of the tax decision and the CNP/CUI."),
+        N_("With the payment reference of the tax decision and the "
+            "CNP/CUI."),
         audience='anonymous', order=35)
