@@ -9,7 +9,9 @@ mail catcher in this process. The walks of issue 5:
   → receipt;
 - send a request → its registry number → the clerk validates the account and answers in the back
   office (over trytond's RPC, as sao does) → the citizen sees the answer;
-- pay at the kiosk with the on-screen keypad; pay without an account.
+- pay at the kiosk with the on-screen keypad; pay without an account;
+- last, a password reset and a verification, then no log of any process (trytond, the emulator,
+  the portal) holds a token, a verification code, a payment reference, a CNP or a card number.
 """
 import json
 import re
@@ -40,7 +42,7 @@ class PortalTestCase(unittest.TestCase):
 
         from trytond.modules.citizen_portal.portal.devmail import MailCatcher
 
-        tmp = Path(tempfile.mkdtemp(prefix='openprimarie-portal-'))
+        tmp = cls.tmp = Path(tempfile.mkdtemp(prefix='openprimarie-portal-'))
         cls.addClassCleanup(shutil.rmtree, tmp, ignore_errors=True)
         env, cls.admin_password = admin_env(tmp)
         cls.mail = MailCatcher().start()
@@ -154,6 +156,15 @@ check_email_deliverability = False
                 return match.group(0)
             time.sleep(0.2)
         self.fail(f"no confirmation e-mail to {email}")
+
+    def wait_for_mail(self, email, text, timeout=20):
+        import time
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(text in self.mail.text(m) for m in self.mail.to(email)):
+                return
+            time.sleep(0.2)
+        self.fail(f"no e-mail to {email} with {text}")
 
     def pay_on_card_page(self):
         "Ghișeul.ro's card page (the emulator): a card that is authorised"
@@ -301,3 +312,50 @@ check_email_deliverability = False
 
 if __name__ == '__main__':
     unittest.main()
+
+    def test_zz_no_secret_in_logs(self):
+        "after every walk (and a password reset, a verification): no secret in any process's log"
+        import os
+        from playwright.sync_api import expect
+
+        from harness import connect
+        page = self.page
+        emails = sorted({str(m['To']) for m in self.mail.messages})
+        self.assertTrue(emails, "the walks sent no e-mail")
+        page.goto(f'{self.url}/reset')
+        page.fill('#email', emails[0])
+        page.click('form.form button[type=submit]')
+        expect(page.locator('main')).to_be_visible()
+        self.wait_for_mail(emails[0], '/reset/confirm?')
+        with connect(os.environ['TRYTOND_DATABASE_URI'], self.database) as conn:
+            tokens = [t for t, in conn.execute('SELECT token FROM ghiseul_transaction')]
+            codes = list(conn.execute(
+                'SELECT number, verification_code FROM document_signature_signed_document'))
+            references = [r for r, in conn.execute(
+                'SELECT payment_reference FROM local_tax_assessment')]
+        for number, code in codes[:1]:
+            page.goto(f'{self.url}/verify?number={number}&code={code}')
+            expect(page.locator('main')).to_be_visible()
+        texts = [self.mail.text(m) for m in self.mail.messages]
+        links = re.findall(r'(?:token|code)=([A-Za-z0-9_-]{8,})', '\n'.join(texts))
+        self.assertTrue(links, "no link with a token in the e-mails")
+        for link in re.findall(re.escape(self.url) + r'/reset/confirm\?[^\s"<]+', '\n'.join(texts)):
+            page.goto(link)
+            expect(page.locator('#password')).to_be_visible()
+            self.assertNotIn('token', page.url)
+        secrets_ = {
+            'card number': ['4111111111111111', '4111 1111 1111 1111'],
+            'CNP': [v['cnp'] for v in self.seed.values() if isinstance(v, dict) and 'cnp' in v],
+            'payment reference': references,
+            'payment token': tokens,
+            'link token': links,
+            'verification code': [c for _, c in codes],
+            'admin password': [self.admin_password],
+            }
+        self.assertTrue(tokens and references)
+        logs = {path.name: path.read_text(errors='replace') for path in self.tmp.glob('*.log')}
+        self.assertTrue({'trytond.log', 'emulator.log', 'portal.log'} <= set(logs), logs.keys())
+        self.assertIn('GET /pay/return', logs['portal.log'])
+        found = [(kind, name) for kind, values in secrets_.items() for value in values
+            for name, text in logs.items() if value and value in text]
+        self.assertEqual(found, [])

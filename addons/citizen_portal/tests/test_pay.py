@@ -308,8 +308,9 @@ class PayTestCase(PaymentTestCase):
         self.app.config['KIOSK_DEVICE_SECRET'] = 'k' * 32
         try:
             for cookie, status in [('k' * 32, 200), ('x' * 32, 404)]:
-                response = self.client().get('/kiosk', headers={
-                        'Cookie': f'op_kiosk_device={cookie}'})
+                client = self.client()
+                client.set_cookie('op_kiosk_device', cookie)
+                response = client.get('/kiosk')
                 self.assertEqual(response.status_code, status, cookie)
             self.assertEqual(self.client().get('/kiosk', headers={
                         'X-Kiosk-Device': 'k' * 32}).status_code, 200)
