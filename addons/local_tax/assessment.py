@@ -176,7 +176,8 @@ class Assessment(ModelSQL, ModelView):
     @classmethod
     def search_rec_name(cls, name, clause):
         from trytond.modules.municipality.common import search_any
-        return search_any(clause, ['number', 'taxpayer.rec_name'])
+        return search_any(
+            clause, ['number', 'payment_reference', 'taxpayer.rec_name'])
 
     # The computation
 

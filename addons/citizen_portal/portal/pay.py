@@ -9,12 +9,17 @@ notification of Ghișeul.ro or the status poll of the return page comes
 first.  A transaction is reached by its token only from the browser session
 that started it, or by the logged-in citizen who may act for its taxpayer;
 anybody else gets 404."""
+import hmac
 import re
+from types import SimpleNamespace
 
 from flask import (
     Blueprint, abort, current_app, g, redirect, render_template, request,
     session, url_for)
 
+from werkzeug.exceptions import ServiceUnavailable
+
+from trytond import backend
 from trytond.exceptions import UserError
 from trytond.transaction import Transaction
 
@@ -55,15 +60,19 @@ def check_lookup_limits(code, reference):
     """Besides the address, every lookup of a decision counts against the
     CNP/CUI and the payment reference typed, whatever the address (the
     portal and the kiosk together): guessing for one taxpayer from many
-    addresses is stopped too"""
+    addresses is stopped too.  The CNP is keyed by an HMAC with the
+    portal's secret key: the throttle table does not tell which CNPs were
+    looked up."""
     Throttle = get('citizen_portal.throttle')
+    secret = str(current_app.config['SECRET_KEY']).encode()
     for bucket, value in [
             ('decision-lookup-code', normalize_code(code)),
             ('decision-lookup-reference', normalize_reference(reference)),
             ]:
         if value and len(value) <= 40:
             limit, period = current_app.config['RATE_LIMITS'][bucket]
-            if not Throttle.hit(bucket, value, limit, period):
+            key = hmac.new(secret, value.encode(), 'sha256').hexdigest()
+            if not Throttle.hit(bucket, key, limit, period):
                 abort(429)
 
 
@@ -326,8 +335,23 @@ def lookup_pay():
     return to_card_page(started, 'pay.back')
 
 
+def busy(exception):
+    """The notification of Ghișeul.ro is booking this payment while the
+    return page asks for its status (the taxpayer's lock is taken): the
+    return page waits and looks again; anything else is a 503"""
+    if request.endpoint in {'pay.back', 'kiosk.back'}:
+        template = ('kiosk/result.html' if request.endpoint == 'kiosk.back'
+            else 'pay/result.html')
+        return render_template(template, paid=SimpleNamespace(
+                state='pending'), idle=current_app.config[
+                'KIOSK_IDLE_SECONDS'])
+    from .security import error_page
+    return error_page(ServiceUnavailable())
+
+
 def init_app(app, tryton):
     app.register_blueprint(bp)
+    app.register_error_handler(backend.DatabaseOperationalError, busy)
     add_menu(app, 'pay.pay', N_("Pay"),
         N_("Pay your local taxes by card."),
         audience='user', order=30)
