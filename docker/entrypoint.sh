@@ -92,6 +92,10 @@ cmd_init() {
     echo "init: done"
 }
 
+# the access log without query strings nor Referer (%(U)s is the path alone): links carry tokens
+# and verification codes, and a log is read by many
+ACCESS_LOG_FORMAT='%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s'
+
 role="${1:-web}"
 [ $# -eq 0 ] || shift
 case "$role" in
@@ -101,7 +105,8 @@ case "$role" in
             --workers "${GUNICORN_WORKERS:-2}" --threads "${GUNICORN_THREADS:-4}" \
             --timeout "${GUNICORN_TIMEOUT:-120}" --graceful-timeout 30 \
             --max-requests 2000 --max-requests-jitter 200 \
-            --access-logfile - "$@" 'trytond.application:app'
+            --access-logfile - --access-logformat "$ACCESS_LOG_FORMAT" \
+            "$@" 'trytond.application:app'
         ;;
     portal)
         database_state >/dev/null
@@ -110,7 +115,8 @@ case "$role" in
         exec gunicorn --bind 0.0.0.0:8001 \
             --workers "${PORTAL_WORKERS:-2}" --threads "${PORTAL_THREADS:-8}" \
             --timeout "${GUNICORN_TIMEOUT:-120}" --graceful-timeout 30 \
-            --access-logfile - "$@" 'trytond.modules.citizen_portal.portal:create_app()'
+            --access-logfile - --access-logformat "$ACCESS_LOG_FORMAT" \
+            "$@" 'trytond.modules.citizen_portal.portal:create_app()'
         ;;
     cron)
         database_state >/dev/null

@@ -16,6 +16,12 @@ class ConfirmationError(CardPaymentError):
     "A confirmation contradicts what is known of the transaction"
 
 
+class ConfirmationParked(ConfirmationError):
+    """A confirmation of another taxpayer than the transaction's: nothing is
+    booked and the transaction waits for a clerk (state to reconcile),
+    which is kept when the confirmation is refused"""
+
+
 class SettlementError(UserError):
     "A settlement report cannot be fetched"
 

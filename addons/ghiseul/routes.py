@@ -23,6 +23,7 @@ from trytond.wsgi import app
 
 from . import soap
 from .adapter import ADAPTER, TIMEZONE
+from .exceptions import ConfirmationParked
 
 logger = logging.getLogger(__name__)
 XML = 'text/xml; charset=utf-8'
@@ -94,6 +95,12 @@ def handle(pool, data):
         with Transaction().set_context(company=company.id):
             body, reference = globals()[f'_{inbound.operation}'](
                 pool, company, inbound.data)
+    except ConfirmationParked as exception:
+        # refused, but the transaction stays parked for the clerk
+        return _refused(pool, configuration, data, soap.SoapError(
+                exception.message, code='Client'), start,
+            operation=inbound.operation,
+            reference=inbound.data.get('external_id'))
     except (UserError, ValidationError, soap.SoapError) as exception:
         Transaction().rollback()
         text = getattr(exception, 'message', None) or str(exception)

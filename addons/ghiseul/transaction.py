@@ -26,7 +26,8 @@ from trytond.transaction import Transaction as DBTransaction
 from trytond.transaction import without_check_access
 
 from .adapter import ADAPTER, AdapterError, local_date
-from .exceptions import CardPaymentError, ConfirmationError, ImmutableError
+from .exceptions import (
+    CardPaymentError, ConfirmationError, ConfirmationParked, ImmutableError)
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ STATES = [
     ('paid', "Paid"),
     ('failed', "Failed"),
     ('cancelled', "Cancelled"),
+    ('reconcile', "To Reconcile"),
     ]
 CENT = Decimal('0.01')
 
@@ -284,6 +286,7 @@ class Transaction(ModelSQL, ModelView):
         if not transaction:
             transaction = cls._from_ghiseul(company, taxpayer, external_id,
                 amount, payer_name, items)
+        transaction._check_taxpayer(fiscal_code)
         transaction._check_confirmation(external_id, amount)
         if not transaction.payment:
             transaction._book(external_id, amount, paid_at, payer_name)
@@ -338,6 +341,29 @@ class Transaction(ModelSQL, ModelView):
         transaction.save()
         return transaction
 
+    def _check_taxpayer(self, fiscal_code):
+        """A confirmation naming another taxpayer than the transaction's is
+        never booked on either: the transaction is parked for a clerk"""
+        if self.state == 'reconcile':
+            raise ConfirmationParked(gettext(
+                    'ghiseul.msg_confirm_parked', transaction=self.rec_name))
+        code = (fiscal_code or '').strip().upper()
+        if code.startswith('RO'):
+            code = code[2:].strip()
+        if not code or code == self.taxpayer.fiscal_code:
+            return
+        message = gettext('ghiseul.msg_confirm_other_taxpayer',
+            transaction=self.rec_name)
+        if self.payment:
+            # booked already on the right taxpayer: refused, nothing changes
+            raise ConfirmationError(message)
+        logger.warning("transaction %s parked for reconciliation: the "
+            "confirmation names another taxpayer", self.rec_name)
+        self.state = 'reconcile'
+        self.error = message
+        self.save()
+        raise ConfirmationParked(message)
+
     def _check_confirmation(self, external_id, amount):
         if self.external_id and self.external_id != external_id:
             raise ConfirmationError(gettext(
@@ -380,7 +406,8 @@ class Transaction(ModelSQL, ModelView):
         """Ask Ghișeul.ro the status of the transactions not paid: a paid
         one is confirmed (booked once), a declined one fails"""
         for transaction in transactions:
-            if transaction.state == 'paid' or not transaction.external_id:
+            if (transaction.state in {'paid', 'reconcile'}
+                    or not transaction.external_id):
                 continue
             transaction._refresh()
 
@@ -396,9 +423,12 @@ class Transaction(ModelSQL, ModelView):
             return
         if status.state == 'paid' and status.amount is not None:
             self.save()
-            self.confirm(self.company, self.external_id, status.amount,
-                status.paid_at or now(), fiscal_code=status.fiscal_code,
-                payer_name=status.payer_name, reference=self.token)
+            try:
+                self.confirm(self.company, self.external_id, status.amount,
+                    status.paid_at or now(), fiscal_code=status.fiscal_code,
+                    payer_name=status.payer_name, reference=self.token)
+            except ConfirmationParked:
+                pass  # kept parked for the clerk
             return
         if status.state in {'failed', 'cancelled'}:
             self.state = status.state

@@ -9,6 +9,7 @@ change of law or of facts produces a corrective decision whose difference
 is booked as new obligations or as reductions (the overpaid part becoming
 a credit to refund or offset)."""
 import datetime as dt
+import secrets
 from collections import defaultdict, namedtuple
 from contextlib import contextmanager
 from decimal import Decimal
@@ -21,7 +22,8 @@ from sql.aggregate import Max
 from trytond.exceptions import UserError
 from trytond import backend
 from trytond.i18n import gettext
-from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
+from trytond.model import (
+    Index, ModelSQL, ModelView, Unique, Workflow, fields)
 from trytond.model.exceptions import AccessError
 from trytond.model.fields import SQL_OPERATORS
 from trytond.pool import Pool
@@ -45,6 +47,33 @@ ASSET_FIELDS = {
     'vehicle.vehicle': 'vehicle',
     }
 PROGRESS_EVERY = 2000
+REFERENCE_DIGITS = 12
+
+
+def new_payment_reference():
+    """A random payment reference: 12 digits (40 bits) from the system's
+    secure generator, typed on a numeric keypad; unrelated to the
+    decision's sequential number, so that knowing a CNP and guessing
+    numbers finds nothing"""
+    return ''.join(secrets.choice('0123456789')
+        for _ in range(REFERENCE_DIGITS))
+
+
+def new_payment_references(count, table=None):
+    "`count` distinct references, none already on a decision"
+    if table is None:
+        table = Pool().get('local_tax.assessment').__table__()
+    cursor = Transaction().connection.cursor()
+    references = set()
+    while len(references) < count:
+        wanted = {new_payment_reference()
+            for _ in range(count - len(references))} - references
+        for sub in grouped_slice(list(wanted), 1000):
+            cursor.execute(*table.select(table.payment_reference,
+                    where=table.payment_reference.in_(list(sub))))
+            wanted.difference_update(r for r, in cursor)
+        references |= wanted
+    return list(references)
 
 
 class Assessment(ModelSQL, ModelView):
@@ -62,6 +91,10 @@ class Assessment(ModelSQL, ModelView):
     fiscal_year = fields.Integer("Fiscal Year", required=True, readonly=True)
     number = fields.Char("Number", required=True, readonly=True)
     sequence = fields.Integer("Sequence", required=True, readonly=True)
+    payment_reference = fields.Char(
+        "Payment Reference", required=True, readonly=True, strip=False,
+        help="Printed on the decision beside its number: with the CNP/CUI "
+        "it finds the decision to pay without an account and at the kiosk.")
     date = fields.Date("Issue Date", required=True, readonly=True)
     decision = fields.Many2One(
         'local_tax.council_decision', "Council Decision", required=True,
@@ -97,8 +130,39 @@ class Assessment(ModelSQL, ModelView):
                     (t.fiscal_year, Index.Range()),
                     (t.taxpayer, Index.Range())),
                 })
+        cls._sql_constraints += [
+            ('payment_reference_unique', Unique(t, t.payment_reference),
+                'local_tax.msg_assessment_payment_reference_unique'),
+            ]
         cls._order = [
             ('fiscal_year', 'DESC'), ('sequence', 'DESC'), ('id', 'DESC')]
+
+    @classmethod
+    def __register__(cls, module):
+        table = cls.__table_handler__(module)
+        fill = (table.table_exist(cls._table)
+            and not table.column_exist('payment_reference'))
+        if fill:
+            table.add_column('payment_reference', 'VARCHAR')
+            cls._fill_payment_references()
+        super().__register__(module)
+
+    @classmethod
+    def _fill_payment_references(cls):
+        "The decisions issued before the references existed get one"
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.select(table.id,
+                where=table.payment_reference == Null))
+        ids = [i for i, in cursor]
+        for id_, reference in zip(
+                ids, new_payment_references(len(ids), table)):
+            cursor.execute(*table.update([table.payment_reference],
+                    [reference], where=table.id == id_))
+
+    @classmethod
+    def default_payment_reference(cls):
+        return new_payment_references(1)[0]
 
     @classmethod
     def check_modification(cls, mode, assessments, values=None,
@@ -113,7 +177,8 @@ class Assessment(ModelSQL, ModelView):
     @classmethod
     def search_rec_name(cls, name, clause):
         from trytond.modules.municipality.common import search_any
-        return search_any(clause, ['number', 'taxpayer.rec_name'])
+        return search_any(
+            clause, ['number', 'payment_reference', 'taxpayer.rec_name'])
 
     # The computation
 
@@ -616,17 +681,18 @@ class Computation:
         if not pairs:
             return []
         numbers = self._numbers(len(pairs))
+        references = new_payment_references(len(pairs))
         ids = bulk.allocate_ids(Assessment, len(pairs))
         first, _ = self.due_dates()
         decision_rows, line_rows, obligation_rows = [], [], []
         company_id, decision_id = self.company.id, self.decision.id
         batch_id = batch.id if batch else None
-        for id_, (sequence, number), (taxpayer, lines) in zip(
-                ids, numbers, pairs):
+        for id_, (sequence, number), reference, (taxpayer, lines) in zip(
+                ids, numbers, references, pairs):
             total = sum((l.amount for l in lines), ZERO)
             decision_rows.append((
                     id_, company_id, taxpayer.id, self.year, number,
-                    sequence, self.date, decision_id, 'initial',
+                    sequence, reference, self.date, decision_id, 'initial',
                     batch_id, total, self._bonification, first))
             for line in lines:
                 line_rows.append((
@@ -644,8 +710,9 @@ class Computation:
                             self.date, due, instalment, id_, 'posted'))
         bulk.insert(Assessment, [
                 'id', 'company', 'taxpayer', 'fiscal_year', 'number',
-                'sequence', 'date', 'decision', 'kind', 'batch', 'total',
-                'bonification', 'bonification_deadline'], decision_rows)
+                'sequence', 'payment_reference', 'date', 'decision', 'kind',
+                'batch', 'total', 'bonification', 'bonification_deadline'],
+            decision_rows)
         line_ids = bulk.allocate_ids(Line_, len(line_rows))
         bulk.insert(Line_, [
                 'id', 'assessment', 'tax', 'building', 'parcel', 'vehicle',

@@ -92,6 +92,21 @@ def signing_certificate(pool, company, demo_dir):
     return "signing certificate: a demo CA made now (var/demo/pki)"
 
 
+def lookup_example(pool, company):
+    "A decision with something due, for paying without an account and at the kiosk"
+    Assessment = pool.get('local_tax.assessment')
+    assessments = Assessment.search([
+            ('company', '=', company.id),
+            ('obligations.state', '=', 'posted'),
+            ('taxpayer.identifiers.type', '=', 'ro_cnp'),
+            ], order=[('id', 'ASC')], limit=1)
+    if not assessments:
+        return
+    assessment, = assessments
+    return (f"without an account / kiosk: CNP {assessment.taxpayer.fiscal_code} + payment "
+        f"reference {assessment.payment_reference} (decision {assessment.number})")
+
+
 def main():
     args = parse_args(__doc__.splitlines()[0], lambda parser: (
             parser.add_argument('--demo-dir', required=True),
@@ -118,6 +133,8 @@ def main():
         models = {name for name, _ in pool.iterobject()}
         if 'ghiseul.configuration' in models:
             lines.append(ghiseul(pool, company_, args.emulator_url, demo_dir))
+        if 'local_tax.assessment' in models:
+            lines.append(lookup_example(pool, company_))
         if 'document_signature.certificate' in models:
             lines.append(signing_certificate(pool, company_, demo_dir))
         return [line for line in lines if line]

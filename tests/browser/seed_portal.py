@@ -53,7 +53,8 @@ def seed_taxes(pool, out):
     for key, person in people.items():
         decision, = [a for a in assessments if a.taxpayer == person]
         out[key] = {'cnp': person.cnp, 'name': person.rec_name,
-            'decision': decision.number, 'party': person.id}
+            'decision': decision.number,
+            'reference': decision.payment_reference, 'party': person.id}
     out['requester'] = {'cnp': _cnp('192030412579')}
     out['company'] = company.id
     return company

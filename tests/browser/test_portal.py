@@ -9,7 +9,9 @@ mail catcher in this process. The walks of issue 5:
   → receipt;
 - send a request → its registry number → the clerk validates the account and answers in the back
   office (over trytond's RPC, as sao does) → the citizen sees the answer;
-- pay at the kiosk with the on-screen keypad; pay without an account.
+- pay at the kiosk with the on-screen keypad; pay without an account;
+- last, a password reset and a verification, then no log of any process (trytond, the emulator,
+  the portal) holds a token, a verification code, a payment reference, a CNP or a card number.
 """
 import json
 import re
@@ -26,6 +28,8 @@ from harness import (
 
 SEED = Path(__file__).resolve().parent / 'seed_portal.py'
 PASSWORD = 'Parola-Browser-2026'
+# back from the card page while the notification is booking: "waiting", then the page's refresh
+PAID_TIMEOUT = 30_000
 CARD = {'#card_number': '4111111111111111', '#expiry': '12/30', '#cvv': '123',
     '#holder': 'TEST CARD'}
 
@@ -40,7 +44,7 @@ class PortalTestCase(unittest.TestCase):
 
         from trytond.modules.citizen_portal.portal.devmail import MailCatcher
 
-        tmp = Path(tempfile.mkdtemp(prefix='openprimarie-portal-'))
+        tmp = cls.tmp = Path(tempfile.mkdtemp(prefix='openprimarie-portal-'))
         cls.addClassCleanup(shutil.rmtree, tmp, ignore_errors=True)
         env, cls.admin_password = admin_env(tmp)
         cls.mail = MailCatcher().start()
@@ -83,7 +87,8 @@ check_email_deliverability = False
                 '--retry-max', '1'],
             emulator_url, env=env, tmp=tmp, ready_path='/soap?wsdl')
         portal_env = dict(env, OPENPRIMARIE_SECRET_KEY=secrets.token_hex(32),
-            OPENPRIMARIE_PORTAL_URL=cls.url)
+            OPENPRIMARIE_PORTAL_URL=cls.url,
+            OPENPRIMARIE_KIOSK_NETWORKS='127.0.0.0/8,::1/128')
         Server(cls, 'portal', [sys.executable, '-m', 'trytond.modules.citizen_portal.portal',
                 '-c', config, '-d', cls.database, '--port', ports['portal']],
             cls.url, env=portal_env, tmp=tmp, ready_path='/login')
@@ -154,6 +159,15 @@ check_email_deliverability = False
             time.sleep(0.2)
         self.fail(f"no confirmation e-mail to {email}")
 
+    def wait_for_mail(self, email, text, timeout=20):
+        import time
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(text in self.mail.text(m) for m in self.mail.to(email)):
+                return
+            time.sleep(0.2)
+        self.fail(f"no e-mail to {email} with {text}")
+
     def pay_on_card_page(self):
         "Ghișeul.ro's card page (the emulator): a card that is authorised"
         page = self.page
@@ -191,7 +205,7 @@ check_email_deliverability = False
         expect(pay).to_contain_text('lei')
         pay.click()
         self.pay_on_card_page()
-        expect(page.locator('.status.good')).to_be_visible()
+        expect(page.locator('.status.good')).to_be_visible(timeout=PAID_TIMEOUT)
         self.screenshot('paid')
         receipt = page.locator('a.button.primary[href$=".pdf"]')
         self.assertTrue(self.fetch(receipt.get_attribute('href')).startswith(b'%PDF'))
@@ -250,7 +264,7 @@ check_email_deliverability = False
         self.screenshot('request-answered')
 
     def test_kiosk_payment(self):
-        "kiosk: CNP and decision number on the keypad → what is due → card → receipt"
+        "kiosk: CNP and payment reference on the keypad → what is due → card → receipt"
         from playwright.sync_api import expect
         page = self.page
         person = self.seed['kiosk']
@@ -260,10 +274,10 @@ check_email_deliverability = False
         for key in person['cnp']:
             page.click(f'button[data-key="{key}"]')
         page.click('button[data-key="next"]')
-        for key in person['decision']:
+        for key in person['reference']:
             page.click(f'button[data-key="{key}"]')
         expect(page.locator('#code')).to_have_value(person['cnp'])
-        expect(page.locator('#number')).to_have_value(person['decision'])
+        expect(page.locator('#reference')).to_have_value(person['reference'])
         page.click('form button[type=submit].primary')
         pay = page.locator('form button[type=submit].primary')
         expect(pay).to_contain_text('lei')
@@ -271,7 +285,7 @@ check_email_deliverability = False
         pay.click()
         self.pay_on_card_page()
         receipt = page.locator('a.button.primary')
-        expect(receipt).to_be_visible()
+        expect(receipt).to_be_visible(timeout=PAID_TIMEOUT)
         receipt.click()
         expect(page.locator('button[data-print]')).to_be_visible()
         pdf = page.locator('a.button[href$=".pdf"]')
@@ -279,12 +293,12 @@ check_email_deliverability = False
         self.screenshot('kiosk-receipt')
 
     def test_pay_without_account(self):
-        "decision number + CNP → only the amount due → card → receipt"
+        "payment reference + CNP → only the amount due → card → receipt"
         from playwright.sync_api import expect
         page = self.page
         person = self.seed['anonymous']
         page.goto(f'{self.url}/pay/lookup')
-        page.fill('#number', person['decision'])
+        page.fill('#reference', person['reference'])
         page.fill('#code', person['cnp'])
         page.click('form button[type=submit].primary')
         pay = page.locator('form button[type=submit].primary')
@@ -293,9 +307,60 @@ check_email_deliverability = False
         self.assertNotIn("Rusu", page.locator('main').inner_text())
         pay.click()
         self.pay_on_card_page()
-        expect(page.locator('.status.good')).to_be_visible()
+        expect(page.locator('.status.good')).to_be_visible(timeout=PAID_TIMEOUT)
         receipt = page.locator('a.button.primary[href$=".pdf"]')
         self.assertTrue(self.fetch(receipt.get_attribute('href')).startswith(b'%PDF'))
+
+    def test_zz_no_secret_in_logs(self):
+        "after every walk (and a password reset, a verification): no secret in any process's log"
+        import html
+        import os
+        from playwright.sync_api import expect
+
+        from harness import connect
+        from stdnum.ro import cnp
+        page = self.page
+        body = '2%02d010112%03d' % (60 + secrets.randbelow(30), 1 + secrets.randbelow(999))
+        self.seed['logs'] = {'cnp': body + cnp.calc_check_digit(body)}
+        email = self.register_and_login(self.seed['logs']['cnp'], "Pop", "Ana")
+        page.click('form[action$="/logout"] button')
+        page.goto(f'{self.url}/reset')
+        page.fill('#email', email)
+        page.click('form.form button[type=submit]')
+        expect(page.locator('main')).to_be_visible()
+        self.wait_for_mail(email, '/reset/confirm?')
+        with connect(os.environ['TRYTOND_DATABASE_URI'], self.database) as conn:
+            tokens = [t for t, in conn.execute('SELECT token FROM ghiseul_transaction')]
+            codes = list(conn.execute(
+                'SELECT number, verification_code FROM document_signature_signed_document'))
+            references = [r for r, in conn.execute(
+                'SELECT payment_reference FROM local_tax_assessment')]
+        for number, code in codes[:1]:
+            page.goto(f'{self.url}/verify?number={number}&code={code}')
+            expect(page.locator('main')).to_be_visible()
+        texts = [self.mail.text(m) for m in self.mail.messages]
+        links = re.findall(r'(?:token|code)=([A-Za-z0-9_-]{8,})', '\n'.join(texts))
+        self.assertTrue(links, "no link with a token in the e-mails")
+        for link in re.findall(re.escape(self.url) + r'/reset/confirm\?[^\s"<]+', '\n'.join(texts)):
+            page.goto(html.unescape(link))
+            expect(page.locator('#password')).to_be_visible()
+            self.assertNotIn('token', page.url)
+        secrets_ = {
+            'card number': ['4111111111111111', '4111 1111 1111 1111'],
+            'CNP': [v['cnp'] for v in self.seed.values() if isinstance(v, dict) and 'cnp' in v],
+            'payment reference': references,
+            'payment token': tokens,
+            'link token': links,
+            'verification code': [c for _, c in codes],
+            'admin password': [self.admin_password],
+            }
+        self.assertTrue(references)
+        logs = {path.name: path.read_text(errors='replace') for path in self.tmp.glob('*.log')}
+        self.assertTrue({'trytond.log', 'emulator.log', 'portal.log'} <= set(logs), logs.keys())
+        self.assertIn('GET /pay/return', logs['portal.log'])
+        found = [(kind, name) for kind, values in secrets_.items() for value in values
+            for name, text in logs.items() if value and value in text]
+        self.assertEqual(found, [])
 
 
 if __name__ == '__main__':

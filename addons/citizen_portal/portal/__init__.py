@@ -27,7 +27,9 @@ def create_app(database=None, config_file=None, company=None, **overrides):
     OPENPRIMARIE_DATABASE, TRYTON_CONFIG, OPENPRIMARIE_COMPANY,
     OPENPRIMARIE_PORTAL_URL (public base URL, for links in e-mails and QR
     codes), OPENPRIMARIE_SECRET_KEY or OPENPRIMARIE_SECRET_KEY_FILE,
-    OPENPRIMARIE_PROXIES (number of reverse proxies in front)."""
+    OPENPRIMARIE_PROXIES (number of reverse proxies in front),
+    OPENPRIMARIE_KIOSK_NETWORKS (comma-separated networks of the kiosks of
+    the hall) and OPENPRIMARIE_KIOSK_SECRET(_FILE) (a device secret)."""
     from flask_tryton import Tryton
 
     env = os.environ
@@ -48,6 +50,10 @@ def create_app(database=None, config_file=None, company=None, **overrides):
         # uploads: the largest attachment accepted by the registry + form
         MAX_CONTENT_LENGTH=12 * 1024 * 1024,
         KIOSK_IDLE_SECONDS=90,
+        # the kiosks of the hall: their networks, or a device secret
+        KIOSK_NETWORKS=[n.strip() for n in env.get(
+                'OPENPRIMARIE_KIOSK_NETWORKS', '').split(',') if n.strip()],
+        KIOSK_DEVICE_SECRET=_kiosk_secret(env),
         # (requests, seconds) per client address (IPv6: its /64); logins
         # are counted per account and per address in web.user
         # authenticate_throttled ([session] max_attempt,
@@ -63,6 +69,9 @@ def create_app(database=None, config_file=None, company=None, **overrides):
             'verify-lookup': (30, 600),
             # a kiosk is one address serving every visitor of the hall
             'kiosk-lookup': (120, 600),
+            # per CNP/CUI and per payment reference typed, any address
+            'decision-lookup-code': (10, 3600),
+            'decision-lookup-reference': (10, 3600),
             'enrolment-upload': (10, 3600),
             # sending a code mails the person of the file: few per hour
             'validation-code': (10, 3600),
@@ -94,6 +103,14 @@ def _link_urls(base):
         config.add_section('web')
     config.set('web', 'email_validation_url', f'{base}/confirm')
     config.set('web', 'reset_password_url', f'{base}/reset/confirm')
+
+
+def _kiosk_secret(env):
+    "OPENPRIMARIE_KIOSK_SECRET or the file of OPENPRIMARIE_KIOSK_SECRET_FILE"
+    path = env.get('OPENPRIMARIE_KIOSK_SECRET_FILE')
+    if path:
+        return Path(path).read_text().strip() or None
+    return env.get('OPENPRIMARIE_KIOSK_SECRET') or None
 
 
 def _secret_key(env):

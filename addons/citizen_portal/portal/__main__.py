@@ -7,12 +7,29 @@
 
 In production run the factory under a WSGI server, e.g.
     gunicorn -w 4 --threads 8 \\
+        --access-logformat '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s' \\
         'trytond.modules.citizen_portal.portal:create_app()'
-with the settings in the environment (see create_app)."""
+with the settings in the environment (see create_app), and an access log
+format without the query string (%(U)s, no Referer), as docs/deployment.md
+shows."""
 import argparse
 import os
+from urllib.parse import urlsplit
 
-from werkzeug.serving import run_simple
+from werkzeug.serving import WSGIRequestHandler, run_simple
+
+
+class AccessLogHandler(WSGIRequestHandler):
+    """werkzeug's access log without the query string: links may carry
+    secrets (tokens, verification codes), and a log is read by many"""
+
+    def log_request(self, code='-', size='-'):
+        path = self.path
+        self.path = urlsplit(path).path
+        try:
+            super().log_request(code, size)
+        finally:
+            self.path = path
 
 
 def main():
@@ -27,7 +44,8 @@ def main():
     from . import create_app
     app = create_app(args.database, args.config, company=args.company)
     run_simple(args.host, args.port, app, threaded=True,
-        use_reloader=False, use_debugger=False)
+        use_reloader=False, use_debugger=False,
+        request_handler=AccessLogHandler)
 
 
 if __name__ == '__main__':

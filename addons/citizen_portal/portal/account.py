@@ -13,6 +13,7 @@ from .common import (
     safe_next, transaction)
 from .i18n import current_language
 from .i18n import gettext as _
+from .security import url_secret
 
 bp = Blueprint('account', __name__)
 
@@ -58,7 +59,7 @@ def register():
 @transaction(readonly=False)
 @rate_limit('confirm-lookup')
 def confirm():
-    token = request.args.get('token', '')
+    token = url_secret('token', pop=True)
     users = get('web.user').validate_email_token([token]) if token else []
     return render_template('account/confirmed.html', confirmed=bool(users))
 
@@ -125,8 +126,8 @@ def reset():
 @transaction()
 @rate_limit('reset-confirm')
 def reset_confirm():
-    token = request.values.get('token', '')
-    email = request.values.get('email', '')
+    token = request.form.get('token') or url_secret('token')
+    email = request.form.get('email') or url_secret('email')
     if request.method == 'GET':
         return render_template('account/reset_confirm.html',
             token=token, email=email)

@@ -10,18 +10,19 @@ import re
 
 from flask import (
     Blueprint, abort, current_app, flash, g, redirect, render_template,
-    request, url_for)
+    request, session, url_for)
 
 from trytond.exceptions import UserError
 
 from . import scope
 from .common import add_menu, get, rate_limit, rollback, transaction
 from .i18n import gettext as _
-from .security import N_
+from .security import N_, url_secret
 from .pay import pdf_response, today
 
 bp = Blueprint('documents', __name__)
 CERTIFICATE = 'local_tax.fiscal_certificate'
+VERIFIED = 'verified_document'
 
 
 def purposes():
@@ -133,8 +134,10 @@ def validity(document):
 @transaction()
 @rate_limit('verify-lookup')
 def verify():
-    number = (request.args.get('number') or '').strip()[:40]
-    code = (request.args.get('code') or '').strip()[:40]
+    "number + code of the QR link or the form (moved into the session)"
+    number = url_secret('number', pop=True).strip()[:40]
+    code = url_secret('code', pop=True).strip()[:40]
+    session.pop(VERIFIED, None)
     if not number and not code:
         return render_template('documents/verify.html', number='', code='')
     SignedDocument = get('document_signature.signed_document')
@@ -143,6 +146,7 @@ def verify():
         return render_template('documents/verify.html', number=number,
             code='', errors=[_("No document matches this number and "
                     "code. Check them on the document.")]), 404
+    session[VERIFIED] = document.id
     issued, valid_until, valid = validity(document)
     return render_template('documents/verify.html', number=number,
         code=code, document=document, issued=issued,
@@ -153,12 +157,15 @@ def verify():
 @transaction()
 @rate_limit('verify-lookup')
 def verify_download():
+    "The PDF of the document this browser session has just verified"
     SignedDocument = get('document_signature.signed_document')
-    document = SignedDocument.lookup(g.company,
-        (request.args.get('number') or '').strip()[:40],
-        (request.args.get('code') or '').strip()[:40])
-    if not document:
+    documents = SignedDocument.search([
+            ('company', '=', g.company.id),
+            ('id', '=', session.get(VERIFIED) or -1),
+            ], limit=1)
+    if not documents:
         abort(404)
+    document, = documents
     return pdf_response(bytes(document.data), document.name)
 
 

@@ -1,14 +1,21 @@
 # This file is part of OpenPrimărie.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """The infokiosk: a touch screen in the city hall's hall.  No login: the
-taxpayer is identified by the CNP/CUI and the number of a tax decision (typed
-on the numeric keypad or read from the decision's barcode), sees only what
-is due, pays by card through Ghișeul.ro (channel 'kiosk'), prints the
+taxpayer is identified by the CNP/CUI and the payment reference of a tax
+decision (typed on the numeric keypad or read from the decision's barcode),
+sees only what is due, pays by card through Ghișeul.ro (channel 'kiosk'), prints the
 receipt and the kiosk goes back to its start.
 
 The kiosk's state lives in the session under KEY and expires after
 KIOSK_IDLE_SECONDS without a request (the page's script goes to /kiosk/reset
-at the same time)."""
+at the same time).
+
+The kiosk answers only the devices of the hall: an address of
+KIOSK_NETWORKS, or a device that sends KIOSK_DEVICE_SECRET (cookie
+op_kiosk_device or header X-Kiosk-Device, set once by an administrator);
+anybody else gets 404."""
+import ipaddress
+import secrets
 import time
 
 from flask import (
@@ -21,7 +28,9 @@ from .common import rate_limit, rollback, transaction
 from .i18n import gettext as _
 from .pay import (
     SESSION_TOKENS, due_on, find_due, pdf_response, receipt_filename,
-    receipt_pdf, settle, start_payment, transaction_of, to_card_page)
+    receipt_pdf, returned_token, settle, start_payment, transaction_of,
+    to_card_page)
+from .security import SESSION_SECRETS
 
 bp = Blueprint('kiosk', __name__, url_prefix='/kiosk')
 KEY = 'kiosk'
@@ -30,6 +39,37 @@ KEY = 'kiosk'
 def reset():
     session.pop(KEY, None)
     session.pop(SESSION_TOKENS, None)
+    session.pop(SESSION_SECRETS, None)
+
+
+DEVICE_COOKIE = 'op_kiosk_device'
+DEVICE_HEADER = 'X-Kiosk-Device'
+
+
+def kiosk_networks():
+    return [ipaddress.ip_network(n, strict=False)
+        for n in current_app.config.get('KIOSK_NETWORKS') or []]
+
+
+def is_kiosk():
+    "The request comes from a kiosk of the city hall"
+    secret = current_app.config.get('KIOSK_DEVICE_SECRET')
+    if secret:
+        sent = (request.headers.get(DEVICE_HEADER)
+            or request.cookies.get(DEVICE_COOKIE) or '')
+        if secrets.compare_digest(sent.encode(), secret.encode()):
+            return True
+    try:
+        address = ipaddress.ip_address(request.remote_addr or '')
+    except ValueError:
+        return False
+    return any(address in network for network in kiosk_networks())
+
+
+@bp.before_request
+def kiosk_only():
+    if not is_kiosk():
+        abort(404)
 
 
 @bp.before_request
@@ -59,11 +99,10 @@ def start():
     if request.method == 'GET':
         return render('kiosk/start.html', form={})
     form = request.form
-    number = (form.get('number') or '').strip()
-    found = find_due(number, form.get('code'))
+    found = find_due(form.get('reference'), form.get('code'))
     if not found:
-        return render('kiosk/start.html', 404, form={'number': number},
-            errors=[_("We found nothing to pay for this decision number "
+        return render('kiosk/start.html', 404, form={},
+            errors=[_("We found nothing to pay for this payment reference "
                     "and CNP/CUI. Check both and try again.")])
     state = session.get(KEY) or {}
     state['assessment'] = found[0].id
@@ -101,27 +140,31 @@ def pay():
     return to_card_page(started, 'kiosk.back')
 
 
-@bp.route('/return/<token>')
+def returned():
+    return transaction_of(returned_token('kiosk.back'), channel='kiosk')
+
+
+@bp.route('/return')
 @transaction(readonly=False)
-def back(token):
-    paid = settle(transaction_of(token, channel='kiosk'))
+def back():
+    paid = settle(returned())
     return render('kiosk/result.html', paid=paid)
 
 
-@bp.route('/receipt/<token>')
+@bp.route('/receipt')
 @transaction()
-def receipt(token):
+def receipt():
     "The receipt, print-friendly"
-    paid = transaction_of(token, channel='kiosk')
+    paid = returned()
     if not paid.receipt:
         abort(404)
     return render('kiosk/receipt.html', paid=paid, receipt=paid.receipt)
 
 
-@bp.route('/receipt/<token>.pdf')
+@bp.route('/receipt.pdf')
 @transaction()
-def receipt_file(token):
-    paid = transaction_of(token, channel='kiosk')
+def receipt_file():
+    paid = returned()
     if not paid.receipt:
         abort(404)
     return pdf_response(receipt_pdf(paid.receipt),

@@ -9,19 +9,24 @@ notification of Ghișeul.ro or the status poll of the return page comes
 first.  A transaction is reached by its token only from the browser session
 that started it, or by the logged-in citizen who may act for its taxpayer;
 anybody else gets 404."""
+import hmac
 import re
+from types import SimpleNamespace
 
 from flask import (
     Blueprint, abort, current_app, g, redirect, render_template, request,
     session, url_for)
 
+from werkzeug.exceptions import ServiceUnavailable
+
+from trytond import backend
 from trytond.exceptions import UserError
 from trytond.transaction import Transaction
 
 from . import scope
 from .common import add_menu, get, pool, rate_limit, rollback, transaction
 from .i18n import gettext as _
-from .security import N_
+from .security import N_, store_url_secrets, url_secret
 
 bp = Blueprint('pay', __name__)
 SESSION_TOKENS = 'pay_tokens'
@@ -45,19 +50,47 @@ def normalize_code(code):
     return code
 
 
-def find_due(number, code):
-    """The tax decision of the number whose taxpayer has the CNP/CUI, when
-    something is due on it: (decision, taxpayer, Payable); None otherwise
-    (unknown number, other code, nothing due: the same answer)"""
+def normalize_reference(reference):
+    "A payment reference as typed: spaces and dashes do not matter"
+    return re.sub(r'[\s-]', '', reference or '')
+
+
+def check_lookup_limits(code, reference):
+    """Besides the address, every lookup of a decision counts against the
+    CNP/CUI and the payment reference typed, whatever the address (the
+    portal and the kiosk together): guessing for one taxpayer from many
+    addresses is stopped too.  The CNP is keyed by an HMAC with the
+    portal's secret key: the throttle table does not tell which CNPs were
+    looked up."""
+    Throttle = get('citizen_portal.throttle')
+    secret = str(current_app.config['SECRET_KEY']).encode()
+    for bucket, value in [
+            ('decision-lookup-code', normalize_code(code)),
+            ('decision-lookup-reference', normalize_reference(reference)),
+            ]:
+        if value and len(value) <= 40:
+            limit, period = current_app.config['RATE_LIMITS'][bucket]
+            key = hmac.new(secret, value.encode(), 'sha256').hexdigest()
+            if not Throttle.hit(bucket, key, limit, period):
+                abort(429)
+
+
+def find_due(reference, code):
+    """The tax decision of the payment reference (printed on it, random:
+    the sequential number cannot be guessed from) whose taxpayer has the
+    CNP/CUI, when something is due on it: (decision, taxpayer, Payable);
+    None otherwise (unknown reference, other code, nothing due: the same
+    answer)"""
     Assessment = get('local_tax.assessment')
-    number = (number or '').strip()
+    reference = normalize_reference(reference)
     code = normalize_code(code)
-    if not number or not code.isdigit() or len(number) > 40:
+    check_lookup_limits(code, reference)
+    if not reference.isdigit() or not code.isdigit() or len(reference) > 40:
         return None
     assessments = Assessment.search([
             ('company', '=', g.company.id),
-            ('number', '=', number),
-            ], limit=5)
+            ('payment_reference', '=', reference),
+            ], limit=1)
     for assessment in assessments:
         if assessment.taxpayer.fiscal_code == code:
             return due_on(assessment.id)
@@ -231,23 +264,29 @@ def pay():
 def to_card_page(started, return_endpoint):
     if started.state != 'pending' or not started.redirect_url:
         # the failed attempt is kept (it is logged with its error)
-        return redirect(url_for(return_endpoint, token=started.token))
+        store_url_secrets(return_endpoint, token=started.token)
+        return redirect(url_for(return_endpoint))
     return redirect(started.redirect_url, code=303)
 
 
-@bp.route('/pay/return/<token>')
+def returned_token(endpoint='pay.back'):
+    """The token of the return from the card page (/…/return?token=…,
+    moved into the session by security.move_url_secrets)"""
+    return url_secret('token', endpoint=endpoint)
+
+
+@bp.route('/pay/return')
 @transaction(readonly=False)
-def back(token):
-    paid = settle(transaction_of(token))
+def back():
+    paid = settle(transaction_of(returned_token()))
     return render_template('pay/result.html', paid=paid,
-        receipt_url=url_for('pay.receipt', token=paid.token)
-        if paid.receipt else None)
+        receipt_url=url_for('pay.receipt') if paid.receipt else None)
 
 
-@bp.route('/pay/receipt/<token>.pdf')
+@bp.route('/pay/receipt.pdf')
 @transaction()
-def receipt(token):
-    paid = transaction_of(token)
+def receipt():
+    paid = transaction_of(returned_token())
     if not paid.receipt:
         abort(404)
     return pdf_response(receipt_pdf(paid.receipt),
@@ -261,16 +300,16 @@ ANONYMOUS = 'pay_lookup'
 @transaction()
 @rate_limit('pay-lookup')
 def lookup():
-    "Pay without an account: decision number + CNP/CUI → the amount only"
+    "Pay without an account: payment reference + CNP/CUI → the amount only"
     if request.method == 'GET':
         return render_template('pay/lookup.html', form={})
     form = request.form
-    found = find_due(form.get('number'), form.get('code'))
+    found = find_due(form.get('reference'), form.get('code'))
     if not found:
         session.pop(ANONYMOUS, None)
         return render_template('pay/lookup.html', form=form, errors=[_(
-                    "We found nothing to pay for this decision number and "
-                    "CNP/CUI. Check both (they are printed on the tax "
+                    "We found nothing to pay for this payment reference "
+                    "and CNP/CUI. Check both (they are printed on the tax "
                     "decision).")]), 404
     assessment, taxpayer, due = found
     session[ANONYMOUS] = assessment.id
@@ -295,11 +334,27 @@ def lookup_pay():
     return to_card_page(started, 'pay.back')
 
 
+def busy(exception):
+    """The notification of Ghișeul.ro is booking this payment while the
+    return page asks for its status (the taxpayer's lock is taken): the
+    return page waits and looks again; anything else is a 503"""
+    if request.endpoint in {'pay.back', 'kiosk.back'}:
+        template = ('kiosk/result.html' if request.endpoint == 'kiosk.back'
+            else 'pay/result.html')
+        return render_template(template, paid=SimpleNamespace(
+                state='pending'), idle=current_app.config[
+                'KIOSK_IDLE_SECONDS'])
+    from .security import error_page
+    return error_page(ServiceUnavailable())
+
+
 def init_app(app, tryton):
     app.register_blueprint(bp)
+    app.register_error_handler(backend.DatabaseOperationalError, busy)
     add_menu(app, 'pay.pay', N_("Pay"),
         N_("Pay your local taxes by card."),
         audience='user', order=30)
     add_menu(app, 'pay.lookup', N_("Pay without an account"),
-        N_("With the number of the tax decision and the CNP/CUI."),
+        N_("With the payment reference of the tax decision and the "
+            "CNP/CUI."),
         audience='anonymous', order=35)

@@ -1,13 +1,21 @@
 # This file is part of OpenPrimărie.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""CSRF, cookies, response headers and error pages.
+"""CSRF, cookies, response headers, secrets out of URLs and error pages.
 
 Every state-changing request (POST, PUT, PATCH, DELETE) must carry the
 session's CSRF token (form field `_csrf` or header `X-CSRF-Token`); Flask
-has no such protection of its own (guide §6.6)."""
-import secrets
+has no such protection of its own (guide §6.6).
 
-from flask import abort, render_template, request, session
+The secrets that arrive in a link (the e-mail confirmation and password
+reset tokens, the payment return token, the verification code of a signed
+document) are moved into the session on first use and the browser is sent
+to the same address without them: they stay out of the access logs, the
+browser history and the Referer; the views read them with url_secret()."""
+import secrets
+from urllib.parse import urlencode
+
+from flask import (
+    abort, current_app, redirect, render_template, request, session)
 from werkzeug.exceptions import HTTPException
 
 from .common import portal_menu
@@ -32,6 +40,56 @@ def check_csrf():
         abort(403, description='csrf')
 
 
+# endpoint → the query parameters that are secrets
+URL_SECRETS = {
+    'account.confirm': ('token',),
+    'account.reset_confirm': ('token', 'email'),
+    'documents.verify': ('number', 'code'),
+    'pay.back': ('token',),
+    'kiosk.back': ('token',),
+    }
+SESSION_SECRETS = 'url_secrets'
+
+
+def store_url_secrets(endpoint, **values):
+    stored = dict(session.get(SESSION_SECRETS) or {})
+    stored[endpoint] = values
+    session[SESSION_SECRETS] = stored
+
+
+def url_secret(name, endpoint=None, pop=False):
+    "A secret of the link of endpoint (this one), kept in the session"
+    endpoint = endpoint or request.endpoint
+    stored = session.get(SESSION_SECRETS) or {}
+    value = (stored.get(endpoint) or {}).get(name, '')
+    if pop and endpoint in stored:
+        stored = dict(stored)
+        values = dict(stored.pop(endpoint))
+        values.pop(name, None)
+        if values:
+            stored[endpoint] = values
+        session[SESSION_SECRETS] = stored
+    return value
+
+
+def move_url_secrets():
+    "A GET carrying secrets: into the session, then the same path without"
+    names = URL_SECRETS.get(request.endpoint)
+    if (request.method != 'GET' or not names
+            or not any(n in request.args for n in names)):
+        return
+    store_url_secrets(request.endpoint, **{
+            n: request.args.get(n, '')[:200] for n in names})
+    rest = [(k, v) for k, v in request.args.items(multi=True)
+        if k not in names]
+    return redirect(request.path + ('?' + urlencode(rest) if rest else ''))
+
+
+PERMISSIONS_POLICY = ', '.join(f'{feature}=()' for feature in [
+        'accelerometer', 'camera', 'geolocation', 'gyroscope',
+        'magnetometer', 'microphone', 'payment', 'usb'])
+
+
 def security_headers(response):
     headers = response.headers
     headers.setdefault('Content-Security-Policy',
@@ -40,6 +98,12 @@ def security_headers(response):
     headers.setdefault('X-Content-Type-Options', 'nosniff')
     headers.setdefault('X-Frame-Options', 'DENY')
     headers.setdefault('Referrer-Policy', 'same-origin')
+    headers.setdefault('Permissions-Policy', PERMISSIONS_POLICY)
+    headers.setdefault('Cross-Origin-Opener-Policy', 'same-origin')
+    headers.setdefault('Cross-Origin-Resource-Policy', 'same-origin')
+    if request.is_secure or current_app.config.get('PORTAL_HSTS'):
+        headers.setdefault('Strict-Transport-Security',
+            'max-age=31536000; includeSubDomains')
     if session.get('web_session') or request.method in UNSAFE_METHODS:
         headers.setdefault('Cache-Control', 'no-store')
     return response
@@ -76,6 +140,7 @@ def error_page(exception):
 
 def init_app(app, tryton):
     app.before_request(check_csrf)
+    app.before_request(move_url_secrets)
     app.after_request(security_headers)
     app.jinja_env.globals['csrf_token'] = csrf_token
     app.jinja_env.globals['portal_menu'] = portal_menu

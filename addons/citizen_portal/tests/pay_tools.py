@@ -8,7 +8,7 @@ import datetime as dt
 import secrets
 import threading
 from decimal import Decimal
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from trytond.modules.ghiseul.tests.tools import (
     IN, INSTITUTION, OUT, pay_by_card, start_emulator, wait_for)
@@ -93,6 +93,7 @@ class PaymentTestCase(PortalTestCase):
         cls.addClassCleanup(cls.server.shutdown)
         notify_url = (f'http://127.0.0.1:{cls.server.server_port}/'
             f'{DB_NAME}/ghiseul/soap')
+        cls.app.config['KIOSK_NETWORKS'] = ['192.0.2.0/24']
         cls.emulator = start_emulator(notify_url=notify_url)
         cls.addClassCleanup(cls.emulator.stop)
         with committed() as pool:
@@ -119,6 +120,23 @@ class PaymentTestCase(PortalTestCase):
             assessment = create_assessment(
                 Company(self.company_id), Party(party_id), **kwargs)
             return assessment.number, [o.id for o in assessment.obligations]
+
+    def decision_for(self, party_id, **kwargs):
+        "A new tax decision: (payment reference, number, [obligation ids])"
+        with committed() as pool:
+            Party = pool.get('party.party')
+            Company = pool.get('company.company')
+            assessment = create_assessment(
+                Company(self.company_id), Party(party_id), **kwargs)
+            return (assessment.payment_reference, assessment.number,
+                [o.id for o in assessment.obligations])
+
+    def kiosk_client(self):
+        "A browser of the city hall's hall: an address of KIOSK_NETWORKS"
+        client = self.client()
+        client.environ_base['REMOTE_ADDR'] = '192.0.2.%d' % (
+            secrets.randbelow(250) + 1)
+        return client
 
     def transaction_of(self, token):
         with committed() as pool:
@@ -153,8 +171,16 @@ class PaymentTestCase(PortalTestCase):
 
     @staticmethod
     def token_of(url):
-        "The token of a return URL /…/return/<token>?…"
-        return urlsplit(url).path.rstrip('/').split('/')[-1]
+        "The token of a return URL /…/return?token=…"
+        return parse_qs(urlsplit(url).query)['token'][0]
+
+    def returned(self, client, url):
+        """Back from the card page: the token leaves the address at once
+        (into the session), then the page"""
+        response = client.get(path_of(url))
+        self.assertEqual(response.status_code, 302)
+        self.assertNotIn('token', response.headers['Location'])
+        return client.get(response.headers['Location'])
 
     def start_card_payment(self, client, path, data, csrf_from):
         """POST the pay form: the redirection to the emulator's card page"""

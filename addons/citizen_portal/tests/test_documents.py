@@ -91,20 +91,26 @@ class DocumentsTestCase(PortalTestCase):
         anonymous = self.client()
         response = anonymous.get('/verify', query_string={
                 'number': number, 'code': code.lower()})
+        # the code leaves the address at once (access logs, history)
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(response.headers['Location'], '/verify')
+        response = anonymous.get('/verify')
         page = response.get_data(as_text=True)
         self.assertEqual(response.status_code, 200, page)
         self.assertIn(sha256, page)
         self.assertIn('Valabil', page)
-        response = anonymous.get('/verify/download', query_string={
-                'number': number, 'code': code})
+        response = anonymous.get('/verify/download')
         self.assertEqual(response.data, pdf)
+        # only the browser session that gave the code
+        self.assertEqual(
+            self.client().get('/verify/download').status_code, 404)
         wrong = code[:-1] + ('A' if code[-1] != 'A' else 'B')
         response = anonymous.get('/verify', query_string={
-                'number': number, 'code': wrong})
+                'number': number, 'code': wrong}, follow_redirects=True)
         self.assertEqual(response.status_code, 404)
         self.assertNotIn(sha256, response.get_data(as_text=True))
-        self.assertEqual(anonymous.get('/verify/download', query_string={
-                    'number': number, 'code': wrong}).status_code, 404)
+        self.assertEqual(
+            anonymous.get('/verify/download').status_code, 404)
 
     def test_documents_authorization(self):
         "B and anonymous get nothing of A's documents; standard: redirected"
@@ -146,7 +152,7 @@ class DocumentsTestCase(PortalTestCase):
         client = self.client()
         limit, _ = self.app.config['RATE_LIMITS']['verify-lookup']
         for _ in range(limit):
-            client.get('/verify?number=1&code=X')
+            client.get('/verify?number=1&code=X', follow_redirects=True)
         self.assertEqual(client.get('/verify').status_code, 429)
 
     # Online validation

@@ -41,12 +41,12 @@ class PayTestCase(PaymentTestCase):
             self.emulator.state.renotify(paid['external_id'])
             self.wait_delivered(paid['external_id'])
         self.assertEqual(len(self.payments(paid['external_id'])), 1)
-        response = client.get(path_of(back))
+        response = self.returned(client, back)
         page = response.get_data(as_text=True)
         self.assertEqual(response.status_code, 200, page)
         self.assertIn('200,50', page)
-        self.assertIn(f'/pay/receipt/{token}.pdf', page)
-        response = client.get(f'/pay/receipt/{token}.pdf')
+        self.assertIn('/pay/receipt.pdf', page)
+        response = client.get('/pay/receipt.pdf')
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.mimetype, 'application/pdf')
         self.assertTrue(response.data.startswith(b'%PDF'))
@@ -67,7 +67,7 @@ class PayTestCase(PaymentTestCase):
             self.emulator.notify_delay = 0.0
         token = self.token_of(back)
         self.assertEqual(self.transaction_of(token)['state'], 'pending')
-        response = client.get(path_of(back))
+        response = self.returned(client, back)
         self.assertEqual(response.status_code, 200)
         paid = self.transaction_of(token)
         self.assertEqual(paid['state'], 'paid')
@@ -77,7 +77,7 @@ class PayTestCase(PaymentTestCase):
         # the late notification and a second return change nothing
         self.emulator.state.renotify(paid['external_id'])
         self.wait_delivered(paid['external_id'])
-        client.get(path_of(back))
+        self.returned(client, back)
         self.assertEqual(len(self.payments(paid['external_id'])), 1)
 
     def test_declined(self):
@@ -88,12 +88,12 @@ class PayTestCase(PaymentTestCase):
         back = pay_by_card(self.pay_logged_in(client, party_id),
             CARD_DECLINED)
         token = self.token_of(back)
-        response = client.get(path_of(back))
+        response = self.returned(client, back)
         self.assertEqual(response.status_code, 200)
         self.assertEqual(self.transaction_of(token)['state'], 'failed')
         self.assertIn('Refuzat', response.get_data(as_text=True))
         self.assertEqual(client.get(
-                f'/pay/receipt/{token}.pdf').status_code, 404)
+                '/pay/receipt.pdf').status_code, 404)
 
     def test_ghiseul_unreachable(self):
         "Ghișeul.ro down: the attempt fails clearly, nothing is booked"
@@ -107,11 +107,15 @@ class PayTestCase(PaymentTestCase):
         finally:
             self.set_endpoint(f'{self.emulator.url}/soap')
         self.assertEqual(response.status_code, 302)
-        back = response.headers['Location']
-        self.assertIn('/pay/return/', back)
-        page = client.get(path_of(back)).get_data(as_text=True)
+        # the token stays in the session, out of the address
+        self.assertEqual(response.headers['Location'], '/pay/return')
+        page = client.get('/pay/return').get_data(as_text=True)
         self.assertIn('nu a putut fi contactat', page)
-        paid = self.transaction_of(self.token_of(back))
+        with committed() as pool:
+            started, = pool.get('ghiseul.transaction').search(
+                [('taxpayer', '=', party_id)])
+            token = started.token
+        paid = self.transaction_of(token)
         self.assertEqual((paid['state'], paid['payment']), ('failed', None))
 
     def set_endpoint(self, url):
@@ -141,15 +145,16 @@ class PayTestCase(PaymentTestCase):
         back = pay_by_card(self.pay_logged_in(client_a, party_a))
         token = self.token_of(back)
         self.wait_paid(token)
-        for client in [client_b, anonymous]:
-            for path in [path_of(back), f'/pay/return/{token}',
-                    f'/pay/receipt/{token}.pdf',
-                    f'/kiosk/return/{token}', f'/kiosk/receipt/{token}',
-                    f'/kiosk/receipt/{token}.pdf']:
+        for client in [client_b, anonymous, self.kiosk_client()]:
+            for path in [path_of(back), '/pay/return', '/pay/receipt.pdf',
+                    f'/kiosk/return?token={token}', '/kiosk/return',
+                    '/kiosk/receipt', '/kiosk/receipt.pdf']:
                 with self.subTest(path=path):
-                    self.assertEqual(client.get(path).status_code, 404)
+                    self.assertEqual(client.get(
+                            path, follow_redirects=True).status_code, 404)
+        self.returned(client_a, back)
         self.assertEqual(client_a.get(
-                f'/pay/receipt/{token}.pdf').status_code, 200)
+                '/pay/receipt.pdf').status_code, 200)
 
     def test_pay_nothing_due_writes_nothing(self):
         "Nothing due: a clear error, no transaction started"
@@ -179,12 +184,15 @@ class PayTestCase(PaymentTestCase):
         return code, party_id
 
     def test_pay_without_account(self):
-        "Decision number + CNP → only the amount → card → receipt"
+        "Payment reference + CNP → only the amount → card → receipt"
         code, party_id = self.anonymous_party()
-        number, ids = self.obligations_for(party_id, amounts=('55.00',))
+        reference, number, ids = self.decision_for(
+            party_id, amounts=('55.00',))
         client = self.client()
+        page = client.get('/pay/lookup').get_data(as_text=True)
+        self.assertIn('name="reference"', page)
         response = self.post(client, '/pay/lookup',
-            {'number': number, 'code': code})
+            {'reference': reference, 'code': code})
         page = response.get_data(as_text=True)
         self.assertEqual(response.status_code, 200, page)
         self.assertIn('55,00', page)
@@ -196,34 +204,77 @@ class PayTestCase(PaymentTestCase):
         token = self.token_of(back)
         paid = self.wait_paid(token)
         self.assertEqual(len(self.payments(paid['external_id'])), 1)
-        response = client.get(path_of(back))
+        response = self.returned(client, back)
         self.assertEqual(response.status_code, 200)
         self.assertEqual(client.get(
-                f'/pay/receipt/{token}.pdf').status_code, 200)
+                '/pay/receipt.pdf').status_code, 200)
         # only the browser session that paid
         other = self.client()
         self.assertEqual(other.get(
-                f'/pay/receipt/{token}.pdf').status_code, 404)
-        self.assertEqual(other.get(path_of(back)).status_code, 404)
+                '/pay/receipt.pdf').status_code, 404)
+        self.assertEqual(other.get(
+                path_of(back), follow_redirects=True).status_code, 404)
         # paid: nothing due, the same answer as a wrong pair
         response = self.post(self.client(), '/pay/lookup',
-            {'number': number, 'code': code})
+            {'reference': reference, 'code': code})
         self.assertEqual(response.status_code, 404)
+
+    def test_pay_without_account_number_not_enough(self):
+        "The sequential number with the CNP finds nothing; spaces ignored"
+        code, party_id = self.anonymous_party()
+        reference, number, ids = self.decision_for(party_id)
+        for data in [{'number': number, 'code': code},
+                {'reference': number, 'code': code},
+                {'reference': reference[:-1], 'code': code}]:
+            response = self.post(self.client(), '/pay/lookup', data)
+            self.assertEqual(response.status_code, 404, data)
+        spaced = ' '.join([reference[:4], reference[4:8], reference[8:]])
+        response = self.post(self.client(), '/pay/lookup',
+            {'reference': spaced, 'code': code})
+        self.assertEqual(response.status_code, 200)
+
+    def test_pay_lookup_limited_per_code_and_reference(self):
+        """Guessing for one CNP (or one reference) from many addresses
+        is stopped by a limit on the CNP (the reference) typed"""
+        code, party_id = self.anonymous_party()
+        reference, number, ids = self.decision_for(party_id)
+        limit, _ = self.app.config['RATE_LIMITS']['decision-lookup-code']
+        for i in range(limit):
+            response = self.post(self.client(), '/pay/lookup',
+                {'reference': '%012d' % i, 'code': code})
+            self.assertEqual(response.status_code, 404)
+        # the right reference, from yet another address: refused too
+        response = self.post(self.client(), '/pay/lookup',
+            {'reference': reference, 'code': code})
+        self.assertEqual(response.status_code, 429)
+        # the kiosk counts the same CNP
+        response = self.post(self.kiosk_client(), '/kiosk',
+            {'reference': reference, 'code': code})
+        self.assertEqual(response.status_code, 429)
+        # one reference tried with many CNPs
+        other_code, other_id = self.anonymous_party()
+        other_reference, _, _ = self.decision_for(other_id)
+        for i in range(limit):
+            self.post(self.client(), '/pay/lookup',
+                {'reference': other_reference, 'code': new_cnp()})
+        response = self.post(self.client(), '/pay/lookup',
+            {'reference': other_reference, 'code': other_code})
+        self.assertEqual(response.status_code, 429)
 
     def test_pay_without_account_wrong_pair(self):
         "A wrong pair is answered as an unknown one, nothing personal"
         code, party_id = self.anonymous_party()
         other_code, other_id = self.anonymous_party()
-        number, ids = self.obligations_for(party_id)
+        reference, number, ids = self.decision_for(party_id)
         client = self.client()
 
-        def answer(number, code):
+        def answer(reference, code):
             response = self.post(client, '/pay/lookup',
-                {'number': number, 'code': code})
+                {'reference': reference, 'code': code})
             page = response.get_data(as_text=True)
-            return response.status_code, page.replace(number, '')
-        wrong = answer(number, other_code)
-        unknown = answer('1999/424242', other_code)
+            return response.status_code, page.replace(reference, '')
+        wrong = answer(reference, other_code)
+        unknown = answer('424242424242', other_code)
         self.assertEqual(wrong, unknown)
         self.assertEqual(wrong[0], 404)
         self.assertNotIn('200,50', wrong[1])
@@ -247,9 +298,30 @@ class PayTestCase(PaymentTestCase):
 
     # The kiosk
 
+    def test_kiosk_only_on_kiosks(self):
+        "The kiosk answers only its addresses or a device with the secret"
+        for path in ['/kiosk', '/kiosk/due', '/kiosk/reset']:
+            with self.subTest(path=path):
+                self.assertEqual(self.client().get(path).status_code, 404)
+                self.assertIn(self.kiosk_client().get(path).status_code,
+                    {200, 302})
+        self.app.config['KIOSK_DEVICE_SECRET'] = 'k' * 32
+        try:
+            for cookie, status in [('k' * 32, 200), ('x' * 32, 404)]:
+                client = self.client()
+                client.set_cookie('op_kiosk_device', cookie)
+                response = client.get('/kiosk')
+                self.assertEqual(response.status_code, status, cookie)
+            self.assertEqual(self.client().get('/kiosk', headers={
+                        'X-Kiosk-Device': 'k' * 32}).status_code, 200)
+            self.assertEqual(self.client().get('/kiosk', headers={
+                        'X-Kiosk-Device': 'k' * 31}).status_code, 404)
+        finally:
+            self.app.config['KIOSK_DEVICE_SECRET'] = None
+
     def test_kiosk_rate_limited(self):
         "The kiosk's own bucket: one address for every visitor"
-        client = self.client()
+        client = self.kiosk_client()
         limit, _ = self.app.config['RATE_LIMITS']['kiosk-lookup']
         for _ in range(limit):
             client.get('/kiosk')
@@ -259,16 +331,18 @@ class PayTestCase(PaymentTestCase):
     def test_kiosk_flow(self):
         "Identify → what is due → card → print the receipt → start again"
         code, party_id = self.anonymous_party()
-        number, ids = self.obligations_for(party_id, amounts=('75.25',))
-        client = self.client()
+        reference, number, ids = self.decision_for(
+            party_id, amounts=('75.25',))
+        client = self.kiosk_client()
         page = client.get('/kiosk').get_data(as_text=True)
         self.assertIn('class="kiosk"', page)
         self.assertIn('kiosk.js', page)
         self.assertIn('data-key="7"', page)
         self.assertIn('data-idle="90"', page)
         self.assertNotIn('<script>', page)
+        self.assertIn('name="reference"', page)
         response = self.post(client, '/kiosk',
-            {'code': code, 'number': number})
+            {'code': code, 'reference': reference})
         self.assertEqual(response.status_code, 302)
         self.assertTrue(response.headers['Location'].endswith('/kiosk/due'))
         page = client.get('/kiosk/due').get_data(as_text=True)
@@ -277,26 +351,26 @@ class PayTestCase(PaymentTestCase):
         card_page = self.start_card_payment(client, '/kiosk/pay', {},
             csrf_from='/kiosk/due')
         back = pay_by_card(card_page)
-        self.assertIn('/kiosk/return/', back)
+        self.assertIn('/kiosk/return?token=', back)
         token = self.token_of(back)
-        page = client.get(path_of(back)).get_data(as_text=True)
+        page = self.returned(client, back).get_data(as_text=True)
         paid = self.transaction_of(token)
         self.assertEqual(paid['state'], 'paid')
         self.assertEqual(paid['channel'], 'kiosk')
         self.assertEqual(self.payments(paid['external_id']),
             [(self.payments(paid['external_id'])[0][0], 'kiosk')])
-        self.assertIn(f'/kiosk/receipt/{token}', page)
-        page = client.get(f'/kiosk/receipt/{token}').get_data(as_text=True)
+        self.assertIn('/kiosk/receipt', page)
+        page = client.get('/kiosk/receipt').get_data(as_text=True)
         self.assertIn('75,25', page)
         self.assertIn('data-print', page)
-        response = client.get(f'/kiosk/receipt/{token}.pdf')
+        response = client.get('/kiosk/receipt.pdf')
         self.assertEqual(response.status_code, 200)
         self.assertTrue(response.data.startswith(b'%PDF'))
         # start again: the kiosk forgets everything
         response = client.get('/kiosk/reset')
         self.assertEqual(response.status_code, 302)
         self.assertEqual(client.get(
-                f'/kiosk/receipt/{token}').status_code, 404)
+                '/kiosk/receipt').status_code, 404)
         self.assertEqual(client.get('/kiosk/due').status_code, 302)
         self.wait_delivered(paid['external_id'])
         self.assertEqual(len(self.payments(paid['external_id'])), 1)
@@ -305,14 +379,17 @@ class PayTestCase(PaymentTestCase):
         "An idle kiosk session expires on the server; wrong pair refused"
         code, party_id = self.anonymous_party()
         other_code, _ = self.anonymous_party()
-        number, ids = self.obligations_for(party_id)
-        client = self.client()
+        reference, number, ids = self.decision_for(party_id)
+        client = self.kiosk_client()
         response = self.post(client, '/kiosk',
-            {'code': other_code, 'number': number})
+            {'code': other_code, 'reference': reference})
         self.assertEqual(response.status_code, 404)
         self.assertNotIn('200,50', response.get_data(as_text=True))
         response = self.post(client, '/kiosk',
             {'code': code, 'number': number})
+        self.assertEqual(response.status_code, 404)
+        response = self.post(client, '/kiosk',
+            {'code': code, 'reference': reference})
         self.assertEqual(response.status_code, 302)
         self.assertEqual(client.get('/kiosk/due').status_code, 200)
         saved = self.app.config['KIOSK_IDLE_SECONDS']

@@ -106,7 +106,7 @@ class PortalTestCase(unittest.TestCase):
 
     @staticmethod
     def csrf(client, path='/login'):
-        page = client.get(path).get_data(as_text=True)
+        page = client.get(path, follow_redirects=True).get_data(as_text=True)
         match = re.search(r'name="_csrf" value="([^"]+)"', page)
         assert match, page[:500]
         return match.group(1)
@@ -149,7 +149,7 @@ class PortalTestCase(unittest.TestCase):
                 values.get('first_name', "Ion"))
         response, email, code = self.register(client, **values)
         assert response.status_code == 200, response.get_data(as_text=True)
-        client.get(self.confirmation_link(email))
+        client.get(self.confirmation_link(email), follow_redirects=True)
         if validated:
             self.validate(email)
         response = self.login(client, email)

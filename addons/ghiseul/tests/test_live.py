@@ -212,6 +212,37 @@ class GhiseulLiveTestCase(LiveTestCase):
         self.assertNotIn('1700101221148',
             str(self.messages(reference=external_id)))
 
+    def test_notification_of_another_taxpayer_parked(self):
+        """A notification carrying one taxpayer's transaction and another's
+        CNP is refused, books nothing and parks the transaction for the
+        clerk"""
+        company_id, taxpayer_id, _ = self.setup_payer(cnp='1710101221146')
+        self.setup_payer(cnp='2720202221150')
+        _, external_id, redirect_url = self.start(
+            company_id, taxpayer_id, '200.50')
+        row = self.emulator.state.payment(external_id)
+        service = self.ghiseul()
+        with self.assertRaises(zeep.exceptions.Fault) as cm:
+            service.NotifyPayment(
+                institutionCode=INSTITUTION, transactionId=external_id,
+                orderId=row['order_id'], fiscalCode='2720202221150',
+                amount=D('200.50'),
+                paidAt=dt.datetime(2026, 11, 20, 10, 0))
+        self.assertIn('reconcil', cm.exception.message)
+        self.assertEqual(self.booked(external_id), ([], [], ['reconcile']))
+        refused = [m for m in self.messages(reference=external_id)
+            if m[2] == 'refused']
+        self.assertEqual(len(refused), 1)
+        # the right taxpayer's notification after it does not book either:
+        # the clerk reconciles
+        with self.assertRaises(zeep.exceptions.Fault):
+            service.NotifyPayment(
+                institutionCode=INSTITUTION, transactionId=external_id,
+                orderId=row['order_id'], fiscalCode='1710101221146',
+                amount=D('200.50'),
+                paidAt=dt.datetime(2026, 11, 20, 10, 0))
+        self.assertEqual(self.booked(external_id), ([], [], ['reconcile']))
+
     def test_emulator_killed_before_notification(self):
         """The emulator is killed (-9) after the card is authorised and
         before it notifies; restarted on its state file it delivers the

@@ -272,6 +272,57 @@ class FiscalTestCase(unittest.TestCase):
             Obligation.delete(list(decision.obligations))
 
     @with_transaction()
+    def test_decision_payment_reference(self):
+        "Each decision gets a random, unique, unchangeable payment reference"
+        company = setup_2026()
+        owners = [create_person("Popescu", f"Ion{i}") for i in range(3)]
+        for owner in owners:
+            own(create_apartment(company), owner)
+        decisions = assess(company)
+        Assessment = Pool().get('local_tax.assessment')
+        references = [d.payment_reference for d in decisions]
+        self.assertEqual(len(set(references)), 3)
+        for reference in references:
+            self.assertRegex(reference, r'^[0-9]{12}$')
+        self.assertEqual(
+            Assessment.search([('payment_reference', '=', references[1])]),
+            [decisions[1]])
+        with self.assertRaises(AccessError):
+            Assessment.write([decisions[0]],
+                {'payment_reference': references[1]})
+        # a corrective decision has its own
+        own(create_vehicle(company, euro_norm="euro4"), owners[0])
+        corrective, = assess(company, [owners[0]], reason="vehicle")
+        self.assertEqual(corrective.kind, 'corrective')
+        self.assertRegex(corrective.payment_reference, r'^[0-9]{12}$')
+        self.assertNotIn(corrective.payment_reference, references)
+
+    @with_transaction()
+    def test_payment_reference_migration(self):
+        "Decisions issued before the references existed get one on update"
+        from trytond import backend
+        from trytond.transaction import Transaction
+        company = setup_2026()
+        for i in range(2):
+            own(create_apartment(company), create_person("Pop", f"Ana{i}"))
+        decisions = assess(company)
+        Assessment = Pool().get('local_tax.assessment')
+        table = Assessment.__table_handler__('local_tax')
+        if backend.name == 'sqlite':
+            raise unittest.SkipTest("SQLite cannot drop the constraint")
+        table.drop_constraint('payment_reference_unique')
+        table.drop_column('payment_reference')
+        Assessment.__register__('local_tax')
+        cursor = Transaction().connection.cursor()
+        sql = Assessment.__table__()
+        cursor.execute(*sql.select(sql.payment_reference,
+                where=sql.id.in_([d.id for d in decisions])))
+        references = [r for r, in cursor]
+        self.assertEqual(len(set(references)), 2)
+        for reference in references:
+            self.assertRegex(reference, r'^[0-9]{12}$')
+
+    @with_transaction()
     def test_exemptions_by_month(self):
         "A full exemption from January; a 50 % reduction from July"
         Exemption = Pool().get('local_tax.exemption')
