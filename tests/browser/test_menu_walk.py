@@ -34,9 +34,14 @@ REQUEST_TIMEOUT = 60            # s: a call still pending then is a spinner that
 USER_ERRORS = {'UserError', 'UserWarning', 'LoginException', 'ConcurrencyException'}
 
 
-def demo_data(configs, database, env, tmp):
+def demo_data(database, env, tmp):
     "The demo's own loaders, on the test's PostgreSQL database"
     python = [sys.executable]
+    config = tmp / 'demo-data.conf'     # the generator reads one file
+    config.write_text(TEST_CONFIG.read_text()
+        + "\n[citizen_portal]\n# the demo's addresses have no DNS\n"
+        "check_email_deliverability = False\n")
+    configs = [config]
     run([ROOT / 'scripts' / 'generate', '--config', *configs, '--database', database,
         '--persons', PERSONS, '--seed', 7], env)
     lib = ROOT / 'scripts' / 'lib'
@@ -126,7 +131,7 @@ class MenuWalkTestCase(unittest.TestCase):
         web_config.write_text(f"[web]\nlisten = 127.0.0.1:{port}\nroot = {SAO_DIR}\n")
         configs = [TEST_CONFIG, web_config]
         cls.database = build_database(cls, 'walk', configs, env)
-        demo_data(configs, cls.database, env, tmp)
+        demo_data(cls.database, env, tmp)
         menus_file = tmp / 'menus.json'
         run([sys.executable, HERE / 'menus.py', '-c', *configs, '-d', cls.database,
             '--out', menus_file], env)
