@@ -62,6 +62,10 @@ def create_app(database=None, config_file=None, company=None, **overrides):
             # a kiosk is one address serving every visitor of the hall
             'kiosk-lookup': (120, 600),
             'enrolment-upload': (10, 3600),
+            # requests sent, per address and per account: each takes a
+            # registry number and sends an e-mail
+            'submit': (30, 3600),
+            'submit-account': (10, 3600),
             },
         )
     app.config.update(overrides)
