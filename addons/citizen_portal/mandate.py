@@ -40,7 +40,6 @@ LEGAL_FIELDS = {
     'proof_id', 'valid_from', 'valid_until'}
 # Written only by the transitions (approve, reject, revoke)
 DECISION_FIELDS = {'state', 'decided_by', 'decided_at'}
-PDF = 'application/pdf'
 
 
 
@@ -289,7 +288,9 @@ def check_proof(company, name, data):
     from trytond.modules.document_registry.document import check_file
     if not data:
         raise MandateError(gettext('citizen_portal.msg_mandate_no_file'))
-    max_size = Configuration.get_value('attachment_max_size', company)
-    if check_file(name, data, max_size) != PDF:
+    # by the name first: an image is not read to be refused
+    if not (name or '').lower().endswith('.pdf'):
         raise MandateError(gettext(
                 'citizen_portal.msg_mandate_pdf', name=name))
+    max_size = Configuration.get_value('attachment_max_size', company)
+    check_file(name, data, max_size)

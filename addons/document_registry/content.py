@@ -2,10 +2,16 @@
 # this repository contains the full copyright notices and license terms.
 "Content checks of attached files and text helpers, without the ORM"
 import hashlib
-import io
+import json
 import logging
+import subprocess
+import sys
 import unicodedata
-from pathlib import PurePath
+from collections import OrderedDict
+from pathlib import Path, PurePath
+from typing import NamedTuple
+
+from trytond import config
 
 logger = logging.getLogger(__name__)
 
@@ -25,10 +31,40 @@ EXTENSIONS = {
     '.tiff': 'image/tiff',
     }
 MAX_TEXT = 200_000   # characters of extracted text kept for the search
+PROBE = Path(__file__).with_name('probe.py')
+# The caps of the process that reads a file ([document_registry] section
+# of trytond.conf): a hostile file costs at most probe_cpu seconds of CPU,
+# probe_memory bytes and probe_timeout seconds, whatever it holds
+LIMITS = {
+    'probe_timeout': 30.0,
+    'probe_cpu': 10,
+    'probe_memory': 1024 * 2 ** 20,
+    'pdf_max_pages': 1000,
+    # bytes of the decoded streams (page contents, fonts' maps, object
+    # streams; not the images, which are not decoded): at most
+    # pdf_inflate_ratio times the file's size, at least 1 MB
+    'pdf_max_inflated': 64 * 2 ** 20,
+    'pdf_inflate_ratio': 100,
+    # CPU seconds of text extraction; the rest of a longer file is not
+    # searchable
+    'pdf_text_seconds': 5.0,
+    'image_max_pixels': 64_000_000,
+    }
+INFLATE_FLOOR = 2 ** 20
+MAX_OBJECTS = 1_000_000
+PROBES = 0   # files read, for the tests: each upload is read once
+_results = OrderedDict()
+KEEP_RESULTS = 32
 
 
 class ContentError(Exception):
     "A file that is not what it claims; args: (reason, {values})"
+
+
+class Content(NamedTuple):
+    content_type: str
+    pages: int | None
+    text: str | None
 
 
 def sniff(data):
@@ -42,49 +78,81 @@ def sniff(data):
 def check(name, data, max_size):
     """Return the content type of a file named name, after checking that its
     content is of the type its extension says, that it is not larger than
-    max_size bytes and, for a PDF, that it can be read"""
-    size = len(data or b'')
-    if max_size and size > max_size:
-        raise ContentError('too_large', {'size': size, 'max_size': max_size})
+    max_size bytes and that it can be read (inspect)"""
+    return inspect(name, data, max_size).content_type
+
+
+def inspect(name, data, max_size):
+    """The Content of a file named name (type, pages, text of a PDF) after
+    checking that its content is of the type its extension says, that it
+    is not larger than max_size bytes and that it is read whole within the
+    limits without active content; ContentError otherwise"""
+    data = bytes(data or b'')
+    if max_size and len(data) > max_size:
+        raise ContentError(
+            'too_large', {'size': len(data), 'max_size': max_size})
     expected = EXTENSIONS.get(PurePath(name or '').suffix.lower())
     if expected is None:
         raise ContentError('extension', {})
-    found = sniff(data or b'')
-    if found != expected:
+    if sniff(data) != expected:
         raise ContentError('mismatch', {})
-    if found == 'application/pdf':
-        pdf_text(data)
-    return found
-
-
-def pdf_text(data):
-    "The text of the PDF's pages; ContentError when the PDF is broken"
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
     # A PDF ends with %%EOF (ISO 32000-1 §7.5.5): a truncated upload has none.
-    if b'%%EOF' not in bytes(data[-2048:]):
+    if expected == 'application/pdf' and b'%%EOF' not in data[-2048:]:
         raise ContentError('broken_pdf', {})
+    result = probe(expected, data)
+    if result['error']:
+        raise ContentError(result['error'], result.get('values') or {})
+    return Content(expected, result.get('pages'), result.get('text'))
+
+
+def limits():
+    "LIMITS, as overridden in the [document_registry] section"
+    values = {}
+    for key, default in LIMITS.items():
+        value = config.get('document_registry', key)
+        values[key] = type(default)(value) if value else default
+    return values
+
+
+def probe(content_type, data):
+    """The result of probe.py on data, kept for the next checks of the same
+    file (the portal checks a file before the registry stores it, and a
+    retried transaction checks it again)"""
+    global PROBES
+    caps = limits()
+    key = (hashlib.sha256(data).digest(), content_type,
+        tuple(sorted(caps.items())))
+    if key in _results:
+        _results.move_to_end(key)
+        return _results[key]
+    PROBES += 1
+    arguments = dict(caps, content_type=content_type, max_text=MAX_TEXT,
+        memory=caps['probe_memory'], cpu=caps['probe_cpu'],
+        inflate_floor=INFLATE_FLOOR, pdf_max_objects=MAX_OBJECTS)
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            raise ContentError('encrypted_pdf', {})
-        texts = []
-        length = 0
-        for page in reader.pages:
-            text = page.extract_text() or ''
-            texts.append(text)
-            length += len(text)
-            if length > MAX_TEXT:
-                break
-    except ContentError:
-        raise
-    except (PyPdfError, ValueError, KeyError, TypeError, IndexError,
-            AttributeError, RecursionError) as exception:
-        logger.debug("broken PDF: %s", exception)
-        raise ContentError('broken_pdf', {}) from exception
-    if not texts:
-        raise ContentError('broken_pdf', {})
-    return '\n'.join(texts)[:MAX_TEXT]
+        process = subprocess.run(
+            [config.get('document_registry', 'probe_python')
+                or sys.executable, '-I', str(PROBE), json.dumps(arguments)],
+            input=data, capture_output=True, env={}, cwd='/',
+            timeout=caps['probe_timeout'])
+    except subprocess.TimeoutExpired:
+        logger.info("reading a %s took more than %ss", content_type,
+            caps['probe_timeout'])
+        return {'error': 'too_complex'}
+    if process.stderr:
+        logger.info("reading a %s: %s", content_type,
+            process.stderr[-2000:].decode(errors='replace'))
+    if process.returncode:
+        # killed by its limits (SIGXCPU, no memory): not kept, the machine
+        # may have been busy
+        logger.info("reading a %s stopped (%s)", content_type,
+            process.returncode)
+        return {'error': 'too_complex'}
+    result = json.loads(process.stdout)
+    _results[key] = result
+    while len(_results) > KEEP_RESULTS:
+        _results.popitem(last=False)
+    return result
 
 
 def sha256(data):

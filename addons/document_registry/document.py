@@ -20,7 +20,7 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
 from .deadline import today
-from .content import ContentError, check, normalize, sha256
+from .content import ContentError, inspect, normalize, sha256
 from .exceptions import (
     AttachmentError, RegisteredAccessError, RegistrationError, WorkflowError)
 from .search import FullTextMixin
@@ -1224,13 +1224,12 @@ class Attachment(ModelSQL, ModelView):
             max_size = Configuration.get_value(
                 'attachment_max_size', document.company)
             data = values['data']
-            content_type = check_file(values.get('name'), data, max_size)
+            content = inspect_file(values.get('name'), data, max_size)
             values.update({
-                    'content_type': content_type,
+                    'content_type': content.content_type,
                     'size': len(data),
                     'sha256': sha256(data),
-                    'text': (pdf_text_of(data)
-                        if content_type == 'application/pdf' else None),
+                    'text': content.text,
                     })
         return values
 
@@ -1274,18 +1273,19 @@ class Attachment(ModelSQL, ModelView):
 
 def check_file(name, data, max_size):
     "The content type of the file, or AttachmentError with the reason"
+    return inspect_file(name, data, max_size).content_type
+
+
+def inspect_file(name, data, max_size):
+    """The content.Content of the file (type, pages, text), or
+    AttachmentError with the reason"""
     try:
-        return check(name, data, max_size)
+        return inspect(name, data, max_size)
     except ContentError as exception:
         reason, values = exception.args
         raise AttachmentError(gettext(
                 f'document_registry.msg_attachment_{reason}',
                 name=name, **values)) from exception
-
-
-def pdf_text_of(data):
-    from .content import pdf_text
-    return pdf_text(data)
 
 
 class DocumentReceipt(LibreOfficeReport):

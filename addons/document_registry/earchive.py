@@ -18,7 +18,7 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .archive import RETENTIONS
-from .content import ContentError, check, normalize, pdf_text, sha256
+from .content import ContentError, inspect, normalize, sha256
 from .exceptions import ImportError_, IntegrityError_
 from .search import FullTextMixin
 
@@ -358,8 +358,7 @@ class ArchiveImport(Workflow, ModelSQL, ModelView):
                 continue
             data = row['_path'].read_bytes()
             try:
-                check(row['filename'], data, None)
-                text = pdf_text(data) if data.startswith(b'%PDF') else ''
+                text = inspect(row['filename'], data, None).text or ''
             except ContentError as exception:
                 reason, values = exception.args
                 raise ImportError_(gettext(

@@ -75,6 +75,10 @@ def create_app(database=None, config_file=None, company=None, **overrides):
             'enrolment-upload': (10, 3600),
             # sending a code mails the person of the file: few per hour
             'validation-code': (10, 3600),
+            # requests sent, per address and per account: each takes a
+            # registry number and sends an e-mail
+            'submit': (30, 3600),
+            'submit-account': (10, 3600),
             },
         )
     app.config.update(overrides)

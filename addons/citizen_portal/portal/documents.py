@@ -23,6 +23,7 @@ from .pay import pdf_response, today
 bp = Blueprint('documents', __name__)
 CERTIFICATE = 'local_tax.fiscal_certificate'
 VERIFIED = 'verified_document'
+ENROLMENT_FILE = 'formular-inrolare.pdf'
 
 
 def purposes():
@@ -199,7 +200,10 @@ def enrolment_upload():
     try:
         if not data:
             raise UserError(_("Choose the signed form (PDF) to upload."))
-        g.user.validate_by_signature(data, name='formular-inrolare.pdf')
+        if data.startswith(b'%PDF-'):
+            # not a PDF: validate_by_signature says so
+            check_upload(ENROLMENT_FILE, data)
+        g.user.validate_by_signature(data, name=ENROLMENT_FILE)
     except UserError as exception:
         rollback()
         return render_template('documents/validation.html', user=g.user,
@@ -246,6 +250,15 @@ def contact_code_check():
             errors=[_("The code is wrong: check it in the e-mail.")]), 422
     flash(_("Your account is validated."))
     return redirect(url_for('account.validation'))
+
+
+def check_upload(name, data):
+    """Read like an attachment of the registry (size, content, no active
+    content) in a process with limits, before pyHanko reads it here"""
+    from trytond.modules.document_registry.document import check_file
+    Configuration = get('document_registry.configuration')
+    check_file(name, data, Configuration.get_value(
+            'attachment_max_size', g.company))
 
 
 def init_app(app, tryton):

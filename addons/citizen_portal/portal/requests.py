@@ -11,13 +11,14 @@ import datetime as dt
 import io
 
 from flask import (
-    Blueprint, abort, g, redirect, render_template, request, send_file,
-    url_for)
+    Blueprint, abort, current_app, g, redirect, render_template, request,
+    send_file, url_for)
 
 from trytond.exceptions import UserError
 
 from . import scope
-from .common import add_menu, get, rate_limit, rollback, transaction
+from .common import (
+    add_menu, client_id, get, rate_limit, rollback, transaction)
 from .i18n import gettext as _
 from .security import N_
 
@@ -62,6 +63,11 @@ def service_form(code):
     if request.method == 'GET':
         return render_template('requests/form.html', service=service,
             form={})
+    if not submission_allowed():
+        return render_template('requests/form.html', service=service,
+            form=request.form, errors=[_("You have sent many requests in a "
+                    "short time. Wait an hour and send this one again, or "
+                    "bring it to the city hall's registry.")]), 429
     values = {f.name: request.form.get(f'f_{f.name}', '')
         for f in service.form_fields}
     files = {}
@@ -80,6 +86,24 @@ def service_form(code):
             form=request.form, errors=[exception.message]), 422
     return redirect(url_for('requests.detail', request_id=record.id,
             sent=1))
+
+
+def submission_allowed():
+    """Count the submission of the address and of the account (each takes
+    a registry number and sends an e-mail); False over either limit of
+    RATE_LIMITS"""
+    # once per request: the transaction is retried to lock the registry's
+    # numbers, g stays
+    if 'submission_allowed' not in g:
+        Throttle = get('citizen_portal.throttle')
+        limits = current_app.config['RATE_LIMITS']
+        g.submission_allowed = all(
+            Throttle.hit(bucket, key, *limits[bucket])
+            for bucket, key in [
+                ('submit', client_id()),
+                ('submit-account', f'web.user:{g.user.id}'),
+                ])
+    return g.submission_allowed
 
 
 @bp.route('/requests')

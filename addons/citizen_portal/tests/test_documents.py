@@ -7,6 +7,7 @@ import io
 import logging
 import re
 
+from trytond.modules.document_registry.tests.tools import HOSTILE
 from trytond.modules.document_signature.tests.pki import build_pki, sign
 
 from .pay_tools import ensure_decision, run_committed
@@ -181,7 +182,12 @@ class DocumentsTestCase(PortalTestCase):
             return {key: gettext(f'citizen_portal.msg_enrolment_{key}',
                     status='§').split('§')[0].split('(')[0].strip()
                 for key in ['not_qualified', 'other_person', 'other_form',
-                    'not_pdf', 'signature_not_valid']}
+                    'not_pdf', 'signature_not_valid']} | {
+                # after the file's name, before the advice
+                key: re.split('[„”"]', gettext(
+                        f'document_registry.msg_attachment_{key}',
+                        name='f'), maxsplit=2)[2].split(':')[0].strip()
+                for key in ['active_pdf', 'too_complex']}
 
     def citizen_with_code(self):
         from .tools import new_cnp
@@ -227,6 +233,9 @@ class DocumentsTestCase(PortalTestCase):
             (sign(other_form, me), reasons['other_form']),
             (b'GIF89a not a pdf', reasons['not_pdf']),
             (form, reasons['signature_not_valid']),
+            # read in a process with limits before pyHanko reads it
+            (HOSTILE['openaction_javascript'], reasons['active_pdf']),
+            (HOSTILE['inflated_pdf'], reasons['too_complex']),
             ]
         for data, reason in cases:
             with self.subTest(reason=reason):

@@ -7,7 +7,9 @@ and two citizens who cannot reach each other's requests."""
 import io
 import re
 
-from trytond.modules.document_registry.tests.tools import PNG, make_pdf
+from trytond.modules.document_registry import content
+from trytond.modules.document_registry.tests.tools import (
+    HOSTILE, HOSTILE_NAMES, PNG, make_image, make_pdf)
 from trytond.modules.municipality.tests.tools import run_committed
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME
@@ -48,7 +50,7 @@ EXAMPLES = {
             'location': "Str. Florilor 10",
             'occurred_on': "2026-03-02",
             'description': "Mașină parcată pe trotuar de o săptămână.",
-            }, {'photo': ('masina.jpg', b'\xff\xd8\xff\xe0' + b'0' * 200)}),
+            }, {'photo': ('masina.jpg', make_image('JPEG'))}),
     'social_assistance': ({
             'benefit': "Venit minim de incluziune",
             'household': "3",
@@ -201,6 +203,85 @@ class RequestTestCase(PortalTestCase):
             client, 'urbanism_certificate', values, oversize)
         self.assertEqual(response.status_code, 422)
         self.assertEqual(self.documents_of(party_id), 0)
+
+    def last_number(self):
+        "The last number of the municipality's registry"
+        with committed() as pool:
+            Document = pool.get('document_registry.document')
+            documents = Document.search([
+                    ('company', '=', self.company_id),
+                    ('number_int', '!=', None),
+                    ], order=[('number_int', 'DESC')], limit=1)
+            return documents[0].number_int if documents else 0
+
+    def test_hostile_files_refused(self):
+        """Active content, a PDF that inflates to megabytes, HTML behind a
+        PNG header, a truncated PNG: refused with what to do, nothing
+        written, no number taken"""
+        client, email, party_id = self.citizen()
+        values, _ = EXAMPLES['petition']
+        number = self.last_number()
+        shown = {
+            'inflated_pdf': "nu poate fi verificat",
+            'html_in_png': "este deteriorată",
+            'truncated_png': "este deteriorată",
+            }
+        for kind, data in HOSTILE.items():
+            with self.subTest(kind=kind):
+                name = HOSTILE_NAMES[kind]
+                response = self.send(client, 'petition', values,
+                    {'document': (name, data)})
+                self.assertEqual(response.status_code, 422)
+                page = response.get_data(as_text=True)
+                self.assertIn(f'„{name}”', page)
+                self.assertIn(shown.get(kind, "tipăriți-l din nou ca PDF"),
+                    page)
+        self.assertEqual(self.documents_of(party_id), 0)
+        self.assertEqual(self.last_number(), number)
+        request_id = self.request_of(self.send(client, 'petition', values,
+                {'document': ('poza.png', PNG)}))
+        with committed() as pool:
+            document = pool.get('citizen_portal.request')(request_id).document
+            self.assertEqual(document.number_int, number + 1)
+
+    def test_upload_read_once(self):
+        "Each uploaded file is read once, by one reading process"
+        client, email, party_id = self.citizen()
+        values, _ = EXAMPLES['urbanism_certificate']
+        files = {
+            'cadastral_plan': ('plan.pdf', make_pdf(f"Plan {email}")),
+            'land_book_extract': ('cf.pdf', make_pdf(f"Extras {email}")),
+            }
+        before = content.PROBES
+        request_id = self.request_of(self.send(
+                client, 'urbanism_certificate', values, files))
+        self.assertEqual(content.PROBES, before + 2)
+        with committed() as pool:
+            document = pool.get('citizen_portal.request')(request_id).document
+            self.assertEqual(sorted(a.text for a in document.attachments),
+                [f"Extras {email}", f"Plan {email}"])
+
+    def test_submissions_rate_limited(self):
+        """Per account and per address: over either limit 429 with the
+        reason, nothing registered, no number taken"""
+        limits = self.app.config['RATE_LIMITS']
+        saved = dict(limits)
+        self.addCleanup(limits.update, saved)
+        limits.update({'submit': (4, 3600), 'submit-account': (2, 3600)})
+        a, _, party_a = self.citizen()
+        b, _, party_b = self.citizen()
+        b.environ_base['REMOTE_ADDR'] = a.environ_base['REMOTE_ADDR']
+        values, files = EXAMPLES['public_information']
+        number = self.last_number()
+        statuses = [self.send(client, 'public_information', values,
+                files).status_code for client in [a, a, a, b, b]]
+        self.assertEqual(statuses, [302, 302, 429, 302, 429])
+        response = self.send(a, 'public_information', values, files)
+        self.assertEqual(response.status_code, 429)
+        self.assertIn("Așteptați o oră", response.get_data(as_text=True))
+        self.assertEqual(self.documents_of(party_a), 2)
+        self.assertEqual(self.documents_of(party_b), 1)
+        self.assertEqual(self.last_number(), number + 3)
 
     def clerk_answers(self, request_id, kind='answer'):
         "The clerk replies with the registry's wizard and registers it"

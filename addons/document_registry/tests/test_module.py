@@ -6,7 +6,11 @@ import io
 import shutil
 import tempfile
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
+
+from trytond import config
+from trytond.i18n import gettext
 
 from trytond.exceptions import UserError
 from trytond.filestore import filestore
@@ -19,10 +23,26 @@ from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction, check_access
 
 from .tools import (
-    PNG, create_registry, create_staff, make_pdf, new_document,
-    register_on)
+    HARMLESS_PDFS, HOSTILE, HOSTILE_NAMES, PNG, create_registry,
+    create_staff, make_image, make_pdf, make_png, new_document, register_on)
 
 D = dt.date
+
+
+@contextmanager
+def configured(**options):
+    "The options set in the [document_registry] section of trytond.conf"
+    section = 'document_registry'
+    if not config.has_section(section):
+        config.add_section(section)
+    old = {k: config.get(section, k) for k in options}
+    try:
+        for key, value in options.items():
+            config.set(section, key, str(value))
+        yield
+    finally:
+        for key, value in old.items():
+            config.set(section, key, value or '')
 
 
 class DocumentRegistryTestCase(CompanyTestMixin, ModuleTestCase):
@@ -608,6 +628,111 @@ class DocumentRegistryTestCase(CompanyTestMixin, ModuleTestCase):
                 Attachment.delete([attachment])
             with self.assertRaises(AccessError):
                 Attachment.write([attachment], {'data': PNG})
+
+    def attach(self, document, name, data):
+        Attachment = Pool().get('document_registry.attachment')
+        attachment, = Attachment.create([{
+                    'document': document.id, 'name': name, 'data': data}])
+        return attachment
+
+    def assertRefused(self, document, name, data, reason, **values):
+        with self.assertRaises(ValidationError) as cm:
+            self.attach(document, name, data)
+        self.assertEqual(cm.exception.message, gettext(
+                f'document_registry.msg_attachment_{reason}', name=name,
+                **values))
+
+    @with_transaction()
+    def test_hostile_files_refused(self):
+        """Active content, a page that inflates to megabytes, images that
+        are not images: refused with what to do"""
+        company, register, person = self.setup_registry()
+        reasons = {'inflated_pdf': 'too_complex',
+            'html_in_png': 'broken_image', 'truncated_png': 'broken_image'}
+        with set_company(company):
+            document = new_document(company, register, person)
+            document.save()
+            for kind, data in HOSTILE.items():
+                with self.subTest(kind=kind):
+                    self.assertRefused(document, HOSTILE_NAMES[kind], data,
+                        reasons.get(kind, 'active_pdf'))
+            self.assertRefused(document, 'poza.png', make_image('JPEG'),
+                'mismatch')
+            for data in HARMLESS_PDFS:
+                self.attach(document, 'link.pdf', data)
+            for name, data in [('poza.jpg', make_image('JPEG')),
+                    ('poza.png', make_png(30, 20)),
+                    ('scan.tif', make_image('TIFF'))]:
+                with self.subTest(name=name):
+                    attachment = self.attach(document, name, data)
+                    self.assertEqual(attachment.size, len(data))
+            self.assertEqual(len(document.attachments), 5)
+
+    @with_transaction()
+    def test_reading_limits_configured(self):
+        """The caps of the reading process ([document_registry] section):
+        pages, inflated bytes, pixels, CPU time, time and memory"""
+        company, register, person = self.setup_registry()
+        text_page = b'BT /F1 12 Tf 72 720 Td (Cerere) Tj ET\n' * 100
+        cases = [
+            ({'pdf_max_pages': 2}, 'a.pdf', make_pdf(pages=3),
+                'too_many_pages', {'pages': 3, 'max_pages': 2}),
+            ({'pdf_max_inflated': 1000}, 'b.pdf',
+                make_pdf(content=text_page, compress=True), 'too_complex',
+                {}),
+            ({'image_max_pixels': 100}, 'c.png', make_png(11, 10),
+                'image_pixels', {'pixels': 110, 'max_pixels': 100}),
+            ({'probe_timeout': 0.001}, 'd.pdf', make_pdf("Timp"),
+                'too_complex', {}),
+            ({'probe_memory': 16 * 2 ** 20}, 'e.pdf', make_pdf("Memorie"),
+                'too_complex', {}),
+            # only the CPU limit stops it: 50 s of pypdf otherwise
+            ({'probe_cpu': 1, 'pdf_max_inflated': 10 ** 9,
+                    'pdf_inflate_ratio': 10 ** 6, 'pdf_text_seconds': 60},
+                'f.pdf', HOSTILE['inflated_pdf'], 'too_complex', {}),
+            ]
+        with set_company(company):
+            document = new_document(company, register, person)
+            document.save()
+            for options, name, data, reason, values in cases:
+                with self.subTest(options=options):
+                    with configured(**options):
+                        self.assertRefused(
+                            document, name, data, reason, **values)
+                    if reason != 'too_complex' or 'probe_cpu' not in options:
+                        self.attach(document, name, data)
+
+    @with_transaction()
+    def test_text_extraction_bounded(self):
+        """Past its CPU budget the text extraction stops: the file is
+        accepted with the text read so far"""
+        company, register, person = self.setup_registry()
+        with set_company(company):
+            document = new_document(company, register, person)
+            document.save()
+            data = make_pdf("Cerere de chemare", pages=400)
+            with configured(pdf_text_seconds=0.000001):
+                attachment = self.attach(document, 'lung.pdf', data)
+            self.assertLess(len(attachment.text or ''),
+                400 * len("Cerere de chemare"))
+
+    @with_transaction()
+    def test_file_read_once(self):
+        "A file is read once, by one reading process, however often checked"
+        from .. import content
+        Configuration = Pool().get('document_registry.configuration')
+        company, register, person = self.setup_registry()
+        with set_company(company):
+            document = new_document(company, register, person)
+            document.save()
+            data = make_pdf("Cerere unica %s" % id(document))
+            before = content.PROBES
+            self.attach(document, 'cerere.pdf', data)
+            self.assertEqual(content.PROBES, before + 1)
+            max_size = Configuration.get_value('attachment_max_size')
+            self.assertEqual(content.check('copie.pdf', data, max_size),
+                'application/pdf')
+            self.assertEqual(content.PROBES, before + 1)
 
     # Search and public lookup
 
