@@ -396,7 +396,7 @@ class RequestTestCase(PortalTestCase):
         response, email, _ = self.register(impostor, code=code,
             last_name="Impostor", first_name="Ion")
         self.assertEqual(response.status_code, 200)
-        impostor.get(self.confirmation_link(email))
+        impostor.get(self.confirmation_link(email), follow_redirects=True)
         self.assertEqual(self.login(impostor, email).status_code, 302)
         self.assertNotIn(f'/requests/{request_id}"',
             impostor.get('/requests').get_data(as_text=True))
