@@ -16,15 +16,13 @@ import datetime as dt
 import re
 import secrets
 import unicodedata
-from email.message import EmailMessage
 
-from trytond import config
 from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
-from trytond.sendmail import send_message_transactional
 from trytond.transaction import Transaction
 
+from . import mail
 from .exceptions import EnrolmentError
 
 NONCE_ALPHABET = 'ABCDEFGHJKMNPQRSTWXYZ23456789'
@@ -201,12 +199,7 @@ class User(metaclass=PoolMeta):
             subject = gettext('citizen_portal.msg_contact_mail_subject')
             body = gettext('citizen_portal.msg_contact_mail_body',
                 code=code, minutes=CONTACT_CODE_MINUTES, email=self.email)
-        msg = EmailMessage()
-        msg['From'] = config.get('email', 'from')
-        msg['To'] = ', '.join(emails)
-        msg['Subject'] = subject
-        msg.set_content(body)
-        send_message_transactional(msg)
+        mail.send(emails, subject, body)
         return emails
 
     def check_contact_code(self, code):

@@ -10,15 +10,13 @@ Anonymous petitions are not accepted online: the issuer is always the
 party of the account (OG 27/2002 art. 7 files anonymous petitions)."""
 import datetime as dt
 from decimal import Decimal, InvalidOperation
-from email.message import EmailMessage
 
-from trytond import config
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool, PoolMeta
-from trytond.sendmail import send_message_transactional
 from trytond.transaction import Transaction
 
+from . import mail
 from .exceptions import RequestError
 
 MAX_TEXT = 4000          # characters of one answer
@@ -226,17 +224,10 @@ class Request(ModelSQL, ModelView):
             body = gettext(message, **variables)
             subject = gettext('citizen_portal.msg_mail_subject',
                 number=document.rec_name)
-        msg = EmailMessage()
-        msg['From'] = config.get('email', 'from')
-        msg['To'] = user.email
-        msg['Subject'] = subject
-        msg.set_content(body)
-        send_message_transactional(msg)
+        mail.send(user.email, subject, body)
 
     def portal_url(self):
-        base = (config.get('web', 'email_validation_url') or '').rsplit(
-            '/confirm', 1)[0]
-        return f'{base}/requests/{self.id}' if base else ''
+        return mail.portal_url(f'/requests/{self.id}')
 
 
 class Document(metaclass=PoolMeta):

@@ -14,7 +14,6 @@ holds on the file of that person or company.  A validated account sees the
 whole fiscal file and receives documents."""
 import datetime as dt
 import secrets
-from email.message import EmailMessage
 
 from email_validator import EmailNotValidError
 from email_validator import validate_email as check_email
@@ -28,13 +27,13 @@ from trytond.model import ModelView, fields
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
-from trytond.sendmail import send_message_transactional
 from trytond.tools.email_ import normalize_email
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from trytond.modules.web_user.exceptions import UserValidationError
 
+from . import mail
 from .exceptions import AccountError
 
 TRUST_LEVELS = [
@@ -60,13 +59,6 @@ def check_deliverability():
     check_email_deliverability = False, the demo)"""
     return not Pool.test and config.getboolean(
         'citizen_portal', 'check_email_deliverability', default=True)
-
-
-def portal_url(path):
-    "The address of a page of the portal, from the links of the e-mails"
-    base = (config.get('web', 'reset_password_url') or '').rsplit(
-        '/reset/confirm', 1)[0]
-    return f'{base}{path}' if base else ''
 
 
 _unknown_hash = []
@@ -244,14 +236,9 @@ class User(metaclass=PoolMeta):
                     'citizen_portal.msg_mail_account_exists_subject',
                     municipality=municipality)
                 body = gettext('citizen_portal.msg_mail_account_exists',
-                    municipality=municipality, login=portal_url('/login'),
-                    reset=portal_url('/reset'))
-            msg = EmailMessage()
-            msg['From'] = config.get('email', 'from')
-            msg['To'] = user.email
-            msg['Subject'] = subject
-            msg.set_content(body)
-            send_message_transactional(msg)
+                    municipality=municipality, login=mail.portal_url('/login'),
+                    reset=mail.portal_url('/reset'))
+            mail.send(user.email, subject, body)
 
     @classmethod
     def ask_password_reset(cls, company, email):
