@@ -125,6 +125,17 @@ def build_database(test_case, prefix, configs, env):
     return database
 
 
+def sao_login(page, url, database, password):
+    "Log in to sao as admin, as a clerk does: the login dialog, then the password dialog"
+    page.goto(f'{url}/#{database}')
+    page.wait_for_selector('input#login', timeout=TIMEOUT)
+    page.fill('input#login', 'admin')
+    page.click('.login-dialog button[type=submit]')
+    page.wait_for_selector('input[type=password]', timeout=TIMEOUT)
+    page.fill('input[type=password]', password)
+    page.keyboard.press('Enter')
+
+
 def admin_env(tmp):
     "The environment of trytond-admin, with a fresh admin password; returns (env, password)"
     password = secrets.token_urlsafe(15)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from harness import (
     ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, SAO_DIR, SEED, TEST_CONFIG, TIMEOUT, VENV_BIN,
-    Server, admin_env, build_database, free_port, log, require_browser, run)
+    Server, admin_env, build_database, free_port, log, require_browser, run, sao_login)
 from seed import BUILDING_NAME      # tests/browser/seed.py (this directory is on sys.path)
 
 # ---- strings the test looks for (adjust here when menus or labels change) ---------------------
@@ -82,14 +82,7 @@ class BackOfficeTestCase(unittest.TestCase):
         return path
 
     def login(self):
-        page = self.page
-        page.goto(f'{self.url}/#{self.database}')
-        page.wait_for_selector('input#login', timeout=TIMEOUT)
-        page.fill('input#login', 'admin')
-        page.click('.login-dialog button[type=submit]')
-        page.wait_for_selector('input[type=password]', timeout=TIMEOUT)
-        page.fill('input[type=password]', self.password)
-        page.keyboard.press('Enter')
+        sao_login(self.page, self.url, self.database, self.password)
         self.menu_item(MENU_ROOT).wait_for(timeout=TIMEOUT)
 
     def menu_item(self, name):

@@ -23,7 +23,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from harness import (
     ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, SAO_DIR, TEST_CONFIG, TIMEOUT, VENV_BIN, Server,
-    admin_env, build_database, free_port, log, require_browser, run)
+    admin_env, build_database, free_port, log, require_browser, run, sao_login)
 
 HERE = Path(__file__).resolve().parent
 SHOTS = ARTIFACTS / 'menu-walk'
@@ -157,13 +157,7 @@ class MenuWalkTestCase(unittest.TestCase):
     # ---- sao ---------------------------------------------------------------------------------
     def login(self):
         page = self.page
-        page.goto(f'{self.url}/#{self.database}')
-        page.wait_for_selector('input#login', timeout=TIMEOUT)
-        page.fill('input#login', 'admin')
-        page.click('.login-dialog button[type=submit]')
-        page.wait_for_selector('input[type=password]', timeout=TIMEOUT)
-        page.fill('input[type=password]', self.password)
-        page.keyboard.press('Enter')
+        sao_login(page, self.url, self.database, self.password)
         page.locator('#menu tbody tr').first.wait_for(timeout=TIMEOUT)
         self.rpc.wait_idle(page)
 
