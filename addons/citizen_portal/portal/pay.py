@@ -221,6 +221,16 @@ def chosen_obligations(party, values):
     return obligations
 
 
+def shown_matches(obligations):
+    """Whether the obligations sent are those the page showed the total of
+    (its field shown); a form without that field is taken as sent"""
+    shown = request.form.get('shown')
+    if shown is None:
+        return True
+    ids = {int(i) for i in shown.split(',') if i.strip().isdigit()}
+    return ids == {o.id for o in obligations or []}
+
+
 def party_of_request():
     parties = scope.parties(scope.DUE)
     value = request.values.get('party', '')
@@ -243,6 +253,12 @@ def pay():
     due = payable(party, obligations)
     every = payable(party) if obligations else due
     if request.method == 'GET':
+        return render_template('pay/summary.html', party=party, due=due,
+            every=every, chosen={o.id for o in obligations or []},
+            parties=scope.parties(scope.DUE))
+    if request.form.get('update') or not shown_matches(obligations):
+        # the boxes ticked are not what the total on the button was for:
+        # their total is shown before anything is paid
         return render_template('pay/summary.html', party=party, due=due,
             every=every, chosen={o.id for o in obligations or []},
             parties=scope.parties(scope.DUE))

@@ -4,6 +4,7 @@
 the kiosk: the real emulator, its card page, its notification to a real
 trytond endpoint, the status poll; booked exactly once."""
 import time
+from decimal import Decimal
 
 from .pay_tools import PaymentTestCase, pay_by_card, path_of
 from .tools import committed, new_cnp
@@ -54,6 +55,44 @@ class PayTestCase(PaymentTestCase):
         # nothing is due any more
         page = client.get('/pay').get_data(as_text=True)
         self.assertNotIn('Impozit clădiri', page)
+
+    @staticmethod
+    def submit_pay_form(client, page=None, tick=()):
+        """Submit the pay page's main form as a browser does: its inputs as
+        the page (/pay by default) has them, the boxes of tick ticked"""
+        from lxml import html
+        from werkzeug.datastructures import MultiDict
+        if page is None:
+            page = client.get('/pay').get_data(as_text=True)
+        form, = [f for f in html.fromstring(page).forms
+            if f.xpath('.//button[contains(@class, "primary")]')]
+        data = []
+        for element in form.inputs:
+            name = element.get('name')
+            if not name or element.tag == 'button':
+                continue
+            if element.get('type') == 'checkbox':
+                if element.checked or int(element.get('value')) in tick:
+                    data.append((name, element.get('value')))
+            else:
+                data.append((name, element.get('value') or ''))
+        return client.post(form.get("action"), data=MultiDict(data))
+
+    def test_pay_the_boxes_ticked(self):
+        "One box ticked, the main button: only that obligation goes to pay"
+        client, email, party_id = self.citizen()
+        number, ids = self.obligations_for(party_id)
+        response = self.submit_pay_form(client, tick=[ids[0]])
+        # the total shown was for everything: shown again for the choice
+        self.assertEqual(response.status_code, 200)
+        page = response.get_data(as_text=True)
+        self.assertIn('Plătiți 120,00 lei cu cardul', page)
+        response = self.submit_pay_form(client, page)
+        self.assertEqual(response.status_code, 303)
+        with committed() as pool:
+            transaction, = pool.get('ghiseul.transaction').search(
+                [('taxpayer', '=', party_id)])
+            self.assertEqual(transaction.amount, Decimal('120.00'))
 
     def test_return_before_notification(self):
         "Back before the notification: the status poll books, once"
