@@ -7,7 +7,7 @@
 
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
-# ---- sao (web client): unpacked npm package with its own node_modules (guide gotcha 15) ------
+# ---- sao (web client): unpacked npm package with its own node_modules (npm hoists it otherwise) ----
 FROM node:20-bookworm-slim AS sao
 ARG SAO_VERSION=8.0.11
 WORKDIR /build

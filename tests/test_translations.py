@@ -7,7 +7,7 @@ same %(name)s placeholders as the English, comma-below ș/ț (not cedilla).
 
 ExportTestCase activates every module of addons/ in a throw-away SQLite
 database (whatever TRYTOND_DATABASE_URI says), exports each module's strings
-with `trytond-admin --export-translations` (guide §1.14) and checks that each
+with `trytond-admin --export-translations` and checks that each
 exported string has a translation in the shipped file, and that the shipped
 file has no entry the module no longer has.  The export reads the *installed*
 module, so the test first checks that it matches addons/<module> (reinstall
@@ -171,7 +171,7 @@ class ExportTestCase(unittest.TestCase):
         config = tmp / 'trytond.conf'
         config.write_text(
             f"[database]\nuri = sqlite://\npath = {tmp}\nlanguage = en\n")
-        (tmp / f'{DB_NAME}.sqlite').touch()   # guide §9 gotcha 30
+        (tmp / f'{DB_NAME}.sqlite').touch()   # trytond's SQLite backend opens only an existing file
         passfile = tmp / 'password'
         passfile.write_text(secrets.token_urlsafe(15) + '\n')
         env = {k: v for k, v in os.environ.items()

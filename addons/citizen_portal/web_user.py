@@ -174,7 +174,7 @@ class User(metaclass=PoolMeta):
         except EmailNotValidError:
             raise AccountError(gettext('citizen_portal.msg_email_invalid'))
         claim = cls._claim(code, last_name, first_name)
-        # web_user checks the policy only for user ≠ 0 (guide gotcha 18)
+        # web_user checks the policy only for user ≠ 0 (so it is checked here)
         ResUser.validate_password(password, [cls(email=email)])
         existing = cls.search([('email', '=', email.lower())], limit=1)
         if existing:

@@ -46,7 +46,7 @@ CHANNELS = [
     ('other', "Other"),
     ]
 
-# §3 state machines of municipal_domains.md, merged for every type:
+# The state machines of the registry's procedures, merged for every type:
 # petitions (OG 27/2002) and public information requests (Legea 544/2001).
 STATES = [
     ('draft', "Draft"),
@@ -70,8 +70,8 @@ REPLY_KINDS = [
     ('notice', "Extension Notice"),
     ]
 
-# The fields fixed by the registration (Instrucțiunile 217/1996 art. 9 and
-# §3.1): nobody changes them afterwards, through any interface.
+# The fields fixed by the registration (Instrucțiunile 217/1996 art. 9):
+# nobody changes them afterwards, through any interface.
 REGISTERED_FIELDS = {
     'company', 'registry', 'number', 'number_int', 'year', 'date',
     'registered_at', 'direction', 'document_type', 'channel',

@@ -58,7 +58,7 @@ class Register(DeactivableMixin, ModelSQL, ModelView):
     def lock_year(self, year):
         """Take the lock of the year's numbering (the strict sequence, or the
         register when the year has none yet) before any other work: taking a
-        lock restarts the transaction (guide §1.8), so what follows runs once,
+        lock restarts the transaction, so what follows runs once,
         with the lock held, and the number is taken only after the checks"""
         pool = Pool()
         Year = pool.get('document_registry.register.year')
@@ -85,7 +85,7 @@ class Register(DeactivableMixin, ModelSQL, ModelView):
         if not years:
             # The first registration of the year creates the sequence under
             # the register's lock, so that two clerks do not both create it
-            # (the lock restarts the transaction, guide §1.8).
+            # (the lock restarts the transaction).
             self.__class__.lock([self])
             years = Year.search([
                     ('register', '=', self.id),

@@ -1,6 +1,6 @@
 # This file is part of OpenPrimărie.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"XLSX exports written row by row in constant memory (guide §8.4)"
+"XLSX exports written row by row in constant memory (XlsxWriter's constant_memory mode)"
 import os
 import tempfile
 
@@ -33,7 +33,7 @@ def _date(value):
     return value.strftime('%d.%m.%Y') if value else ''
 
 
-# The columns of the register (Instrucțiunile 217/1996 art. 9, §3.1)
+# The columns of the register (Instrucțiunile 217/1996 art. 9)
 REGISTER_COLUMNS = [
     ('number', 'document_registry.msg_col_number'),
     ('date', 'document_registry.msg_col_date'),

@@ -1,12 +1,12 @@
 # This file is part of OpenPrimărie.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""PAdES signing and verification with pyHanko, without the ORM (guide §8.1).
+"""PAdES signing and verification with pyHanko, without the ORM.
 
 Signatures are PAdES baseline (SubFilter ETSI.CAdES.detached, SHA-256), with
 an RFC 3161 time stamp when a time-stamping service is given (B-T) and the
 validation data embedded when the chain is known (B-LT).  Verification reads
 only what the file holds plus the trusted roots: no network unless
-allow_fetching (gotcha 28: revocation is soft-fail, see results' notes).
+allow_fetching (revocation is soft-fail, see results' notes).
 """
 import datetime as dt
 import hashlib

@@ -19,8 +19,8 @@ STATUSES = [
     ('untrusted', "Untrusted"),
     ('unsigned', "Unsigned"),
     ]
-# eIDAS Reg. (UE) 910/2014 art. 3 and Legea 214/2024 (municipal_domains.md
-# §3.6): only a qualified signature has the effect of a handwritten one
+# eIDAS Reg. (UE) 910/2014 art. 3 and Legea 214/2024:
+# only a qualified signature has the effect of a handwritten one
 LEVELS = [
     (None, ""),
     ('qes', "Qualified (QES)"),

@@ -3,14 +3,14 @@
 """Everything specific to the Ghișeul.ro institution contract.
 
 The official ADR specification for institutions is distributed with the
-convention and is not public (shared/domain/local_taxes.md §8.2): this
+convention and is not public: this
 adapter speaks the contract of wsdl/ghiseul.wsdl, authored by OpenPrimărie
 from the flows inferred there.  To plug the official specification, write
 another Adapter with the same methods (README.rst, "The adapter contract")
 and name it in ADAPTER: the models, the route and the tests of the flows
 use nothing else.
 
-Calls out use zeep with the XML-safe settings of the guide (§8.2), explicit
+Calls out use zeep with XML-safe settings (no DTD, no entities, no network), explicit
 timeouts and retries with exponential back-off on transport errors; calls
 in are parsed with soap.parse (no DTD, no entity, no network, size-limited)
 and validated against the XSD."""

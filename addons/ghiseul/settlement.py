@@ -3,7 +3,7 @@
 """The daily settlement report of Ghișeul.ro reconciled with the payments
 booked: each transaction of the report and each online payment booked on
 the day is matched, missing in our books, missing in the report or of
-another amount (shared/domain/local_taxes.md §8.2, 3)."""
+another amount."""
 import datetime as dt
 
 from trytond.i18n import gettext

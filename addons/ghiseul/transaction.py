@@ -159,7 +159,7 @@ class Transaction(ModelSQL, ModelView):
             external=False):
         super().check_modification(
             mode, transactions, values=values, external=external)
-        # only the connector creates and changes them (guide §9.1)
+        # only the connector creates and changes them (readonly fields are not enforced on RPC)
         if external or mode == 'delete':
             raise ImmutableError(gettext(
                     'ghiseul.msg_transaction_immutable'))

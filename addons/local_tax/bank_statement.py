@@ -164,7 +164,7 @@ def import_statement(company, data):
                     fiscal_code=line.fiscal_code))
     valid = [l for l in valid if l.status is None]
     # all the taxpayers locked at once: Payment.receive locks each, and a
-    # lock restarts the transaction (guide §1.8)
+    # lock restarts the transaction
     Party.lock(list({l.taxpayer for l in valid}))
 
     for line in valid:

@@ -4,7 +4,7 @@
 
 The batch writes hundreds of thousands of decision lines and obligations
 that it computed and checked itself; through the ORM that would take
-minutes (guide §4.1: 3 000 records/s), with multi-row INSERTs seconds.
+minutes (about 3 000 records/s measured), with multi-row INSERTs seconds.
 The rows get the same create_uid/create_date the ORM would give them, and
 the instance caches are invalidated afterwards.
 

@@ -7,7 +7,7 @@ issued for every payment at a cash desk (cash, card) and for every online
 payment (portal, Ghișeul.ro, kiosk) on the municipality's online desk.  Its
 number is gapless per desk and year: one strict sequence per desk and
 year, picked by the date of the payment (strict sequences never restart by
-themselves, guide §1.8).  A receipt is never changed nor deleted: the
+themselves).  A receipt is never changed nor deleted: the
 receipt of a cancelled payment stays, marked cancelled, with its number.
 
 Once the day of a desk is closed, no payment can be booked and no receipt

@@ -14,8 +14,7 @@ parcel or a vehicle (the seller, and from 25.02.2026 the buyer too, OUG
 Issuing numbers the certificate gaplessly per municipality and year (one
 strict sequence per year: a strict sequence never restarts by itself) and
 stores everything it shows: an issued certificate never changes, a
-cancelled one keeps its number.  The Code sets no fee for it (fact sheet
-§5.5)."""
+cancelled one keeps its number.  The Code sets no fee for it."""
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
@@ -364,7 +363,7 @@ class FiscalCertificate(Workflow, ModelSQL, ModelView):
         (a key of PURPOSES) and return it; its PDF is get_pdf().
 
         The number comes from a strict sequence, whose lock restarts the
-        transaction (guide §1.8): call it in a retrying transaction (RPC,
+        transaction: call it in a retrying transaction (RPC,
         cron, queue, Flask-Tryton, trytond's with_transaction)."""
         if requester is not None and requester != party:
             values.setdefault('requester_quality', 'proxy')
@@ -552,7 +551,7 @@ class FiscalCertificate(Workflow, ModelSQL, ModelView):
             return bytes(self.report_cache)
         # rendered as root: the caller holds the certificate already, and
         # the report's access check applies the company rules of the user
-        # (guide §9, gotcha 21)
+        # (reports read their records under the company rules)
         with Transaction().set_user(0), Transaction().set_context(
                 language=Configuration.get_language(),
                 with_rec_name=False):

@@ -4,7 +4,7 @@
 
 The Code values are data, never constants in the code: each line holds one
 value (or one range left to the council) with the article that sets it and
-how sure we are of it (the confidence tags of the fact sheet).  The files
+how sure we are of it (V verified, S one secondary source, R unverified).  The files
 are in data/local_tax/ of the repository; see its README for the columns."""
 import csv
 import datetime as dt

@@ -5,7 +5,7 @@
 The rows are read with SQL in chunks (keyset pagination: each chunk starts
 after the last row of the previous one) and written at once by XlsxWriter
 in constant_memory mode, which flushes every row when the next one starts
-(guide §8.4): 100 000 rows take the memory of one chunk, not of the whole
+(XlsxWriter's constant_memory mode): 100 000 rows take the memory of one chunk, not of the whole
 set.  In that mode a row can only be written after the previous ones, so
 the totals come last.
 

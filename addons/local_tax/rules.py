@@ -199,7 +199,7 @@ class TaxParameters:
 # Rounding --------------------------------------------------------------------
 
 def round_tax(amount, rule):
-    """Round the final annual tax of one object (fact sheet §4.2).
+    """Round the final annual tax of one object.
 
     The historic rule of the fiscal procedure code, whole lei with fractions
     up to 0.50 down and above 0.50 up, is recalled, not verified: the rule
@@ -278,7 +278,7 @@ def age_reduction(building, params, date):
     years, 30 % from 50 to 100, 10 % from 30 to 50; 2026: none until the
     OUG of 27.02.2026, then 25 % and 15 %: all in the Code table, with the
     dates they are in force).  Where two bands meet (50 years in 2025) the
-    larger reduction applies, as in the fact sheet's example."""
+    larger reduction applies, as in the worked example of the tests."""
     age = building_age(building, params.year)
     lines = params.lines('age_reduction', date, band=age)
     if not lines:
@@ -430,7 +430,7 @@ def land_tax_intravilan_other(parcel, params, date):
     and zone (art. 465(4)) × the coefficient of the rank (art. 465(5)).
 
     That only the area above the threshold is taxed by category is recalled,
-    not verified (fact sheet §2.1, open question 5); the threshold is data."""
+    not verified (tagged R in the Code table); the threshold is data."""
     threshold = params.value('land_other_threshold', date)
     first = min(parcel.area, threshold)
     rest = parcel.area - first

@@ -10,7 +10,7 @@ currency mode gets the grammar of receipts wrong.  Observed:
   "una sută de lei", "una sută unu lei" (instead of "o mie", "o sută");
   it does so by changing an attribute of the converter and restores it
   without ``try/finally``, so the shared converter of ``num2words()`` can
-  stay corrupted (guide §8.3);
+  stay corrupted;
 * the thousands and millions do not agree with their noun:
   "douăzeci și unu de mii" (mie is feminine: "douăzeci și una de mii"),
   "o sută doi de mii" ("o sută două mii"), "o sută doisprezece de mii"

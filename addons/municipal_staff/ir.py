@@ -19,7 +19,7 @@ class Rule(metaclass=PoolMeta):
     @classmethod
     def _get_cache_key(cls, model_names):
         key = super()._get_cache_key(model_names)
-        # the departments follow from the user (guide §1.7: the user must be
+        # the departments follow from the user (the user must be
         # in the key, otherwise one user's domain is reused for another)
         return (*key, Transaction().user)
 

@@ -13,8 +13,8 @@ class LibreOfficeReport(Report):
     """A report converted to its output format by LibreOffice.
 
     trytond 8.0.12 builds the converter's arguments with a one-shot map(),
-    so its own retry runs an empty command and raises IndexError (guide
-    §1.13): convert once per call of the parent and retry here."""
+    so its own retry runs an empty command and raises IndexError:
+    convert once per call of the parent and retry here."""
 
     @classmethod
     def convert(cls, report, data, timeout=5 * 60, retry=CONVERT_ATTEMPTS):

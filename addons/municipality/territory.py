@@ -14,7 +14,7 @@ from .common import search_any
 from .company import FISCAL_ZONES, LOCALITY_RANKS
 from .exceptions import SirutaImportError, TerritoryError
 
-# SIRUTA TIP codes (INS nomenclature), municipal_domains §9.3
+# SIRUTA TIP codes (INS nomenclature)
 SIRUTA_TYPES = [
     (None, ""),
     ('1', "County-seat municipality"),

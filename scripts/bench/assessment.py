@@ -106,7 +106,7 @@ def prepare(args):
     def untaxable_vehicles():
         """The module has no table yet for goods vehicles and road trains of
         12 t or more (art. 470(5), (6): amounts not in the Code table, see
-        the fact sheet §3.4): the batch would stop on the first one.  They
+        the Code table has no amounts for them): the batch would stop on the first one.  They
         are deregistered on 31 December of the previous year, so that they
         are not tax objects of the year."""
         from trytond.modules.local_tax.rules import TAXED_VEHICLE_CATEGORIES

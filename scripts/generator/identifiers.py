@@ -1,7 +1,7 @@
 """Romanian identifiers for the demo data: CNP, CUI, SIRUTA, IBAN, VIN, plates.
 
 CNP, CUI and IBAN check digits come from python-stdnum; SIRUTA, VIN and
-the new trade register number follow shared/domain/municipal_domains.md §9
+the new trade register number follow the published rules of INS and ONRC
 and their own standards; the tests check the results against python-stdnum
 where it has a validator.
 """
@@ -36,7 +36,7 @@ def make_cui(base):
 
 
 def siruta_check_digit(base):
-    """Check digit of a SIRUTA code (§9.3): digits right to left weighted
+    """Check digit of a SIRUTA code: digits right to left weighted
     1, 2, 3, 5, 7; add the digits of each product;
     check = (11 − sum mod 10) mod 10"""
     total = 0

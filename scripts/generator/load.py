@@ -1,7 +1,7 @@
 """Write a Plan into a Tryton database through the ORM, in batches.
 
 Every batch runs in its own transaction (committed at the end of the batch)
-with the lock-retry loop of the engineering guide §1.8, so a long run never
+with a lock-retry loop (scripts/lib/trytond_db.run_committed), so a long run never
 holds one giant transaction.  All writes go through Model.create / write /
 Ownership.transfer: the model's validation stays on.
 """

@@ -59,7 +59,7 @@ TREASURY_ACCOUNTS = [
     ('35.02.01.02', "Amenzi contravenționale"),
     ]
 
-# CNP county codes of people born elsewhere (§9.1); 12 = Cluj dominates
+# CNP county codes of people born elsewhere; 12 = Cluj dominates
 OTHER_COUNTIES = [f'{i:02d}' for i in range(1, 47) if i != 12] + ['51', '52']
 NEIGHBOUR_COUNTIES = ['01', '05', '06', '24', '26', '31']   # AB BH BN MM MS SJ
 

@@ -6,7 +6,7 @@
 #
 # Every step checks first and only does work that is missing, so a second run takes seconds.
 # Our addons are always reinstalled (they are not editable-installable, see
-# docs of hatch-tryton / guide §1.16), so code changes are picked up by every run.
+# docs of hatch-tryton), so code changes are picked up by every run.
 
 set -euo pipefail
 
@@ -53,7 +53,7 @@ op_install_system_packages() {
     command -v npm >/dev/null 2>&1 || missing+=(npm)
     command -v "$OP_PYTHON" >/dev/null 2>&1 || missing+=(python3.11 python3.11-venv)
     [ -f /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)
-    # Reports (.fodt/.odt templates) are converted to PDF by LibreOffice (guide §1.13); only
+    # Reports (.fodt/.odt templates) are converted to PDF by LibreOffice; only
     # needed once a module ships a report template.
     if ! command -v soffice >/dev/null 2>&1 \
             && find "$OP_ROOT/addons" \( -name '*.fodt' -o -name '*.odt' \) -print -quit 2>/dev/null | grep -q .; then
@@ -122,7 +122,7 @@ op_install_sao() {
     rm -rf "$OP_ROOT"/var/.sao-build.*
     tmp="$(mktemp -d "$OP_ROOT/var/.sao-build.XXXXXX")"
     # The npm package is not usable as a web root when installed as a dependency (npm hoists
-    # its node_modules): unpack it and install its own dependencies inside it (guide gotcha 15).
+    # its node_modules): unpack it and install its own dependencies inside it.
     (
         cd "$tmp"
         npm pack --silent "tryton-sao@$OP_SAO_VERSION" >/dev/null

@@ -3,7 +3,7 @@
 Used by scripts/demo and tests/browser after trytond-admin:
 - the admin user works in Romanian;
 - every "Module Configuration" wizard item is marked done, otherwise the first login in sao
-  opens that wizard and hides the menu (guide §9 gotcha 16).
+  opens that wizard and hides the menu.
 
 Usage: python scripts/lib/finish_db.py -c CONFIG [CONFIG ...] -d DATABASE [--language ro]
 """

@@ -29,7 +29,7 @@ def open_pool(configs, database):
 
 def run_committed(database, func, context=None):
     """Run func in a transaction as user 0 and commit it; restarted with the locks a strict
-    sequence or a lock asks for (guide §9 gotcha 3), as trytond's dispatcher does"""
+    sequence or a lock asks for, as trytond's dispatcher does"""
     from trytond.transaction import Transaction, TransactionError
     extras = {}
     while True:

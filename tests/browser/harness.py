@@ -93,7 +93,7 @@ def create_database(uri, name):
     with connect(uri, 'postgres') as conn:
         conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\'')
     with connect(uri, name) as conn:
-        # trigram and unaccent indexes, as in production (guide §3.2)
+        # trigram and unaccent indexes, as in production
         for extension in ['pg_trgm', 'unaccent', 'btree_gin']:
             conn.execute(f'CREATE EXTENSION IF NOT EXISTS {extension}')
 

@@ -3,7 +3,7 @@
 """The citizen portal and kiosk: a Flask application over the same Tryton
 database (flask_tryton), in its own process.
 
-Portal handlers run outside Tryton's access rules (guide §5.1): every query
+Portal handlers run outside Tryton's access rules (user 0): every query
 is scoped to the logged-in citizen by the code of this package (`scope`),
 never by record rules."""
 import importlib

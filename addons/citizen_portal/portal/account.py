@@ -78,7 +78,7 @@ def login():
         user = WebUser.authenticate_throttled(
             email, request.form.get('password', ''), client_id())
     except RateLimitException:
-        # returned, not raised: the attempt must be committed (gotcha 17)
+        # returned, not raised: the attempt must be committed (a raised error would roll it back)
         return render_template('account/login.html', next=target,
             errors=[_("Too many failed attempts: the account is locked "
                     "for a while. Try again later or reset the password.")]

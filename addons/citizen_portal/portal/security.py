@@ -4,7 +4,7 @@
 
 Every state-changing request (POST, PUT, PATCH, DELETE) must carry the
 session's CSRF token (form field `_csrf` or header `X-CSRF-Token`); Flask
-has no such protection of its own (guide §6.6).
+has no such protection of its own.
 
 The secrets that arrive in a link (the e-mail confirmation and password
 reset tokens, the payment return token, the verification code of a signed

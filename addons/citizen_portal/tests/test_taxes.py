@@ -2,7 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 """My taxes and the mandates through the portal.
 
-Worked example: the apartment of local_tax's fact sheet §1.6, 355 lei in
+Worked example: the apartment of local_tax's worked example (art. 457), 355 lei in
 2026 (two instalments of 177.50 due 31 March and 30 September), with the
 council's 10 % bonification for the whole year paid by 31 March:
 - on 15 March 2026 the citizen owes 355 and pays 319.50 (35.50 off);

@@ -38,7 +38,7 @@ __all__ = [
     'sign', 'TimeStampServer', 'qc_statements',
     ]
 
-# Valid CNPs (municipal_domains.md §9.1), of nobody real
+# Valid CNPs (check digit right), of nobody real
 CNP = ['1070504429315', '2700116065277', '1630615123457']
 QC_STATEMENTS = x509.ObjectIdentifier('1.3.6.1.5.5.7.1.3')
 NOW = dt.datetime.now(dt.timezone.utc)

@@ -78,7 +78,7 @@ def luhn(number):
 
 
 def commission(amount):
-    "The partner bank's fee: 1 %, at most 30 lei (fact sheet §8.1)"
+    "The partner bank's fee: 1 %, at most 30 lei (the emulator's assumption)"
     return min((amount / 100).quantize(Decimal('0.01')), Decimal('30.00'))
 
 

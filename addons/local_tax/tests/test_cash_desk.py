@@ -516,7 +516,7 @@ class CashDeskTestCase(unittest.TestCase):
         desk = create_desk(company)
         payment, receipt = at_desk(desk, taxpayer, '1234.56',
             date(2026, 3, 2))
-        # report access follows the company rules (guide gotcha 21)
+        # report access follows the company rules (even for a report's own records)
         with set_company(company):
             oext, content, _, _ = ReceiptReport.execute([receipt.id], {})
         self.assertEqual(oext, 'pdf')

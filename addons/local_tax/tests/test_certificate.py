@@ -2,8 +2,8 @@
 # this repository contains the full copyright notices and license terms.
 """Tests of the certificat de atestare fiscală (CPF art. 159).
 
-The amounts are those of test_fiscal: the apartment of the fact sheet §1.6
-(355 lei in 2026, instalments of 177.50) and the 2026 car of §3.6 (150 lei,
+The amounts are those of test_fiscal: the apartment of art. 457's worked example
+(355 lei in 2026, instalments of 177.50) and the 2026 car of art. 470 (150 lei,
 instalments of 75)."""
 import datetime as dt
 import io

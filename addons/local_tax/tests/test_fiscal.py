@@ -2,8 +2,8 @@
 # this repository contains the full copyright notices and license terms.
 """Tests of the annual assessment, the fiscal file and the payments.
 
-Worked examples: the apartment of the fact sheet §1.6 (355 lei in 2026
-after the OUG of 27.02.2026, 418 lei before it), the 2026 car of §3.6
+Worked examples: the apartment of art. 457's worked example (355 lei in 2026
+after the OUG of 27.02.2026, 418 lei before it), the 2026 car of art. 470
 (1 598 cm³ Euro 4: 150 lei), a trailer up to 1 t (9 lei)."""
 import datetime as dt
 import unittest
@@ -95,7 +95,7 @@ class FiscalTestCase(unittest.TestCase):
                 (date(2026, 3, 31), date(2026, 4, 1), 1),
                 (date(2026, 3, 31), date(2026, 4, 30), 1),
                 (date(2026, 3, 31), date(2026, 5, 1), 2),
-                (date(2026, 3, 31), date(2026, 5, 2), 2),    # fact sheet §6
+                (date(2026, 3, 31), date(2026, 5, 2), 2),    # CPF art. 183
                 (date(2026, 3, 31), date(2026, 5, 31), 2),
                 (date(2026, 3, 31), date(2026, 6, 1), 3),
                 (date(2026, 9, 30), date(2026, 10, 31), 1),

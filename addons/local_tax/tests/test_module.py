@@ -2,8 +2,8 @@
 # this repository contains the full copyright notices and license terms.
 """Tests of the local taxes.
 
-The worked examples are those of shared/domain/local_taxes.md (§1.6, §2.3,
-§3.6).  No test rests on a value the fact sheet tags [R] alone: where a rule
+The worked examples are the published computations of an apartment
+(art. 457), of land (art. 465) and of a car (art. 470).  No test rests on a value the Code table tags R alone: where a rule
 uses one (the 400 m² threshold, the trailer amounts, the rounding of exactly
 0.50), the test varies the parameter or sets the amount itself."""
 import datetime as dt
@@ -43,7 +43,7 @@ def set_rank(company, rank):
 
 
 def create_apartment(company, **values):
-    """The apartment of the fact sheet's example §1.6: 60 m² of built
+    """The apartment of the worked example of art. 457: 60 m² of built
     developed area, type A with all utilities, in a block built in 1975, in
     fiscal zone A"""
     parcel = create_parcel(company, number=str(next(PARCEL_NUMBERS)))
@@ -94,7 +94,7 @@ def rounded(asset, company, year, date):
 
 
 BUCHAREST_2025_VALUE = [
-    # the HCL-indexed value of type A with utilities (fact sheet §1.2, [V])
+    # the HCL-indexed value of type A with utilities (art. 457(2), tagged V)
     ('building_value', {'category': 'A', 'variant': 'with_utilities'},
         '1492'),
     ]
@@ -416,7 +416,7 @@ class LocalTaxTestCase(CompanyTestMixin, ModuleTestCase):
             decision, = Decision.create([values])
             self.assertEqual(decision.state, 'draft')
 
-    # Buildings: the worked examples of the fact sheet §1.6
+    # Buildings: the worked examples of art. 457
 
     @with_transaction()
     def test_building_example_2025(self):
@@ -613,7 +613,7 @@ class LocalTaxTestCase(CompanyTestMixin, ModuleTestCase):
         self.assertEqual(
             tax_of(small, company, 2026, AFTER_OUG)[0], D('25'))
 
-    # Vehicles (art. 470): the worked examples of the fact sheet §3.6
+    # Vehicles (art. 470): the worked examples of art. 470
 
     def test_capacity_groups(self):
         "Groups of 200 cm³ or fraction (HG 1/2016: 1,500 cm³ → 8)"

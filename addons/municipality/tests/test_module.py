@@ -16,7 +16,7 @@ from .tools import (
     SIRUTA_CSV, create_building, create_municipality, create_parcel,
     create_person, own)
 
-# Valid CNPs (checksum per municipal_domains §9.1)
+# Valid CNPs (the CNP's check digit, weights 279146358279)
 CNP_MALE_1963 = '1630615123457'    # male, 15.06.1963, county 12
 CNP_FEMALE_1970 = '2700116065277'  # female, 16.01.1970, county 06
 CNP_COUNTY_70 = '1800101700011'    # male, 01.01.1980, SIIEASC county 70

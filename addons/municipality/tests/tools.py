@@ -132,7 +132,7 @@ def own(asset, owner, start=dt.date(2020, 1, 1), numerator=1, denominator=1,
     return ownership
 
 
-# one LibreOffice profile per conversion (guide §1.13), as in
+# one LibreOffice profile per conversion (a shared one fails in parallel), as in
 # config/trytond-test.conf
 CONVERT_COMMAND = (
     'soffice -env:UserInstallation=file://%(directory)s/lo-profile '
@@ -163,7 +163,7 @@ def set_config_for_test(test_case, section, option, value):
 def run_committed(database, func, user=0, context=None, attempts=200):
     """func() in a committed transaction of its own, the way trytond's
     dispatcher runs a call: restarted with the locks a lock or a strict
-    sequence asks for (guide §1.8), retried when PostgreSQL refuses a lock
+    sequence asks for, retried when PostgreSQL refuses a lock
     for now (NOWAIT) or the snapshot is stale"""
     extras = {}
     for attempt in range(attempts):
