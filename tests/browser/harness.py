@@ -5,6 +5,7 @@ tests/browser has no __init__.py: scripts/test runs `unittest discover -s tests/
 tests/browser`, so this directory is on sys.path and the tests import this module directly."""
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -123,6 +124,32 @@ def build_database(test_case, prefix, configs, env):
     run([sys.executable, FINISH_DB, '-c', *configs, '-d', database, '--language', LANGUAGE],
         env)
     return database
+
+
+def serve_back_office(test_case, prefix, fill):
+    """For a test class: a database with every module (prefix_…), filled by fill(configs, env,
+    tmp), served with sao by trytond on a free port, and Chromium launched; sets url, database,
+    password and browser on the class, cleaned up with it"""
+    from playwright.sync_api import sync_playwright
+    if not (SAO_DIR / 'index.html').exists():
+        raise RuntimeError(f"{SAO_DIR} has no sao: run scripts/lib/bootstrap.sh (op_bootstrap)")
+    tmp = Path(tempfile.mkdtemp(prefix=f'openprimarie-{prefix}-'))
+    test_case.addClassCleanup(shutil.rmtree, tmp, ignore_errors=True)
+    env, test_case.password = admin_env(tmp)
+    port = free_port()
+    test_case.url = f'http://127.0.0.1:{port}'
+    web_config = tmp / 'web.conf'
+    web_config.write_text(f"[web]\nlisten = 127.0.0.1:{port}\nroot = {SAO_DIR}\n")
+    configs = [TEST_CONFIG, web_config]
+    test_case.database = build_database(test_case, prefix, configs, env)
+    fill(configs, env, tmp)
+    Server(test_case, 'trytond', [VENV_BIN / 'trytond', '-c', *configs,
+            '-d', test_case.database], test_case.url, env=env, tmp=tmp)
+    test_case.playwright = sync_playwright().start()
+    test_case.addClassCleanup(test_case.playwright.stop)
+    test_case.browser = test_case.playwright.chromium.launch(
+        executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    test_case.addClassCleanup(test_case.browser.close)
 
 
 def sao_login(page, url, database, password):

@@ -9,15 +9,11 @@ tests/browser has no __init__.py on purpose: the cross-module suite (unittest di
 must not collect this slow test.
 """
 import re
-import shutil
 import sys
-import tempfile
 import unittest
-from pathlib import Path
 
 from harness import (
-    ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, SAO_DIR, SEED, TEST_CONFIG, TIMEOUT, VENV_BIN,
-    Server, admin_env, build_database, free_port, log, require_browser, run, sao_login)
+    ARTIFACTS, SEED, TIMEOUT, log, require_browser, run, sao_login, serve_back_office)
 from seed import BUILDING_NAME      # tests/browser/seed.py (this directory is on sys.path)
 
 # ---- strings the test looks for (adjust here when menus or labels change) ---------------------
@@ -35,29 +31,8 @@ class BackOfficeTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         require_browser()
-        from playwright.sync_api import sync_playwright
-        if not (SAO_DIR / 'index.html').exists():
-            raise RuntimeError(f"{SAO_DIR} has no sao: run scripts/lib/bootstrap.sh (op_bootstrap)")
-
-        tmp = Path(tempfile.mkdtemp(prefix='openprimarie-browser-'))
-        cls.addClassCleanup(shutil.rmtree, tmp, ignore_errors=True)
-        env, cls.password = admin_env(tmp)
-        port = free_port()
-        cls.url = f'http://127.0.0.1:{port}'
-        web_config = tmp / 'web.conf'
-        web_config.write_text(
-            f"[web]\nlisten = 127.0.0.1:{port}\nroot = {SAO_DIR}\n")
-        configs = [TEST_CONFIG, web_config]
-        cls.database = build_database(cls, 'browser', configs, env)
-        run([sys.executable, SEED, '-c', *configs, '-d', cls.database], env)
-        Server(cls, 'trytond', [VENV_BIN / 'trytond', '-c', *configs, '-d', cls.database],
-            cls.url, env=env, tmp=tmp)
-
-        cls.playwright = sync_playwright().start()
-        cls.addClassCleanup(cls.playwright.stop)
-        cls.browser = cls.playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        cls.addClassCleanup(cls.browser.close)
+        serve_back_office(cls, 'browser', lambda configs, env, tmp: run(
+                [sys.executable, SEED, '-c', *configs, '-d', cls.database], env))
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
     def setUp(self):

@@ -14,7 +14,6 @@ import json
 import re
 import shutil
 import sys
-import tempfile
 import time
 import unittest
 from pathlib import Path
@@ -22,8 +21,8 @@ from pathlib import Path
 from playwright.sync_api import Error as PlaywrightError
 
 from harness import (
-    ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, SAO_DIR, TEST_CONFIG, TIMEOUT, VENV_BIN, Server,
-    admin_env, build_database, free_port, log, require_browser, run, sao_login)
+    ARTIFACTS, ROOT, TEST_CONFIG, TIMEOUT, log, require_browser, run, sao_login,
+    serve_back_office)
 
 HERE = Path(__file__).resolve().parent
 SHOTS = ARTIFACTS / 'menu-walk'
@@ -120,32 +119,18 @@ class MenuWalkTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         require_browser()
-        from playwright.sync_api import sync_playwright
+        serve_back_office(cls, 'walk', cls.fill)
+        shutil.rmtree(SHOTS, ignore_errors=True)
+        SHOTS.mkdir(parents=True, exist_ok=True)
 
-        tmp = Path(tempfile.mkdtemp(prefix='openprimarie-walk-'))
-        cls.addClassCleanup(shutil.rmtree, tmp, ignore_errors=True)
-        env, cls.password = admin_env(tmp)
-        port = free_port()
-        cls.url = f'http://127.0.0.1:{port}'
-        web_config = tmp / 'web.conf'
-        web_config.write_text(f"[web]\nlisten = 127.0.0.1:{port}\nroot = {SAO_DIR}\n")
-        configs = [TEST_CONFIG, web_config]
-        cls.database = build_database(cls, 'walk', configs, env)
+    @classmethod
+    def fill(cls, configs, env, tmp):
+        "The demo's data, then the menu entries the walk clicks"
         demo_data(cls.database, env, tmp)
         menus_file = tmp / 'menus.json'
         run([sys.executable, HERE / 'menus.py', '-c', *configs, '-d', cls.database,
             '--out', menus_file], env)
         cls.entries = json.loads(menus_file.read_text())
-        Server(cls, 'trytond', [VENV_BIN / 'trytond', '-c', *configs, '-d', cls.database],
-            cls.url, env=env, tmp=tmp)
-
-        cls.playwright = sync_playwright().start()
-        cls.addClassCleanup(cls.playwright.stop)
-        cls.browser = cls.playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        cls.addClassCleanup(cls.browser.close)
-        shutil.rmtree(SHOTS, ignore_errors=True)
-        SHOTS.mkdir(parents=True, exist_ok=True)
 
     def setUp(self):
         self.page = self.browser.new_page(viewport={'width': 1366, 'height': 900})
