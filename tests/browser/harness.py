@@ -177,6 +177,7 @@ class Server:
 
     def __init__(self, test_case, name, cmd, url, env=None, tmp=None, ready_path='/'):
         self.name, self.url = name, url
+        self.tag = Path(tmp).name if tmp else f'{os.getpid()}'
         self.log_file = open(Path(tmp or tempfile.gettempdir()) / f'{name}.log', 'w+')
         test_case.addClassCleanup(self.log_file.close)
         log(f"starting {name} on {url}")
@@ -217,3 +218,11 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        self.keep_log()
+
+    def keep_log(self):
+        "The server's whole output beside the screenshots, for a failure to be read after the run"
+        logs = ARTIFACTS / 'logs'
+        logs.mkdir(parents=True, exist_ok=True)
+        self.log_file.flush()
+        shutil.copyfile(self.log_file.name, logs / f'{self.tag}-{self.name}.log')

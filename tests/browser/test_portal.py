@@ -89,7 +89,7 @@ check_email_deliverability = False
         portal_env = dict(env, OPENPRIMARIE_SECRET_KEY=secrets.token_hex(32),
             OPENPRIMARIE_PORTAL_URL=cls.url,
             OPENPRIMARIE_KIOSK_NETWORKS='127.0.0.0/8,::1/128')
-        Server(cls, 'portal', [sys.executable, '-m', 'trytond.modules.citizen_portal.portal',
+        cls.portal_server = Server(cls, 'portal', [sys.executable, '-m', 'trytond.modules.citizen_portal.portal',
                 '-c', config, '-d', cls.database, '--port', ports['portal']],
             cls.url, env=portal_env, tmp=tmp, ready_path='/login')
 
@@ -114,6 +114,7 @@ check_email_deliverability = False
         outcome = getattr(self, '_outcome', None)
         if outcome is not None and not outcome.success:
             self.screenshot(f'{self._testMethodName}-failure')
+            log(f"end of the portal's output:\n{self.portal_server.output()}")
 
     def screenshot(self, name):
         path = ARTIFACTS / f'portal-{name}.png'

@@ -7,7 +7,9 @@ import ipaddress
 import time
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, g, redirect, request, session, url_for
+from flask import (
+    abort, current_app, g, redirect, render_template, request, session,
+    url_for)
 from flask_tryton import tryton_transaction
 
 from trytond.transaction import Transaction
@@ -72,6 +74,23 @@ def transaction(readonly=None):
                 return func(*args, **kwargs)
         return wrapper
     return decorator
+
+
+def render_detached(template, **context):
+    """Render a page after the request's transaction has ended (an error
+    handler): the page reads the citizen and the menu in a read-only
+    transaction of its own, not in the records of the one that failed.
+    With no database at all, a page without them."""
+    from trytond import backend
+
+    @transaction(readonly=True)
+    def render():
+        return render_template(template, **context)
+    try:
+        return render()
+    except backend.DatabaseOperationalError:
+        g.user = None
+        return render_template(template, **context)
 
 
 def load_user():

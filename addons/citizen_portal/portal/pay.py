@@ -24,7 +24,8 @@ from trytond.exceptions import UserError
 from trytond.transaction import Transaction
 
 from . import scope
-from .common import add_menu, get, pool, rate_limit, rollback, transaction
+from .common import (
+    add_menu, get, pool, rate_limit, render_detached, rollback, transaction)
 from .i18n import gettext as _
 from .security import N_, store_url_secrets, url_secret
 
@@ -357,7 +358,7 @@ def busy(exception):
     if request.endpoint in {'pay.back', 'kiosk.back'}:
         template = ('kiosk/result.html' if request.endpoint == 'kiosk.back'
             else 'pay/result.html')
-        return render_template(template, paid=SimpleNamespace(
+        return render_detached(template, paid=SimpleNamespace(
                 state='pending'), idle=current_app.config[
                 'KIOSK_IDLE_SECONDS'])
     from .security import error_page

@@ -15,10 +15,10 @@ import secrets
 from urllib.parse import urlencode
 
 from flask import (
-    abort, current_app, redirect, render_template, request, session)
+    abort, current_app, redirect, request, session)
 from werkzeug.exceptions import HTTPException
 
-from .common import portal_menu
+from .common import portal_menu, render_detached
 from .i18n import gettext as _
 
 UNSAFE_METHODS = {'POST', 'PUT', 'PATCH', 'DELETE'}
@@ -135,7 +135,7 @@ def error_page(exception):
         message = exception.description
     else:
         message = _(ERRORS.get(code, "Something went wrong."))
-    return render_template('error.html', code=code, message=message), code
+    return render_detached('error.html', code=code, message=message), code
 
 
 def init_app(app, tryton):

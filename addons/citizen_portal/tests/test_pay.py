@@ -7,7 +7,7 @@ import time
 from decimal import Decimal
 
 from .pay_tools import PaymentTestCase, pay_by_card, path_of
-from .tools import committed, new_cnp
+from .tools import committed, holding_lock, new_cnp
 
 
 class PayTestCase(PaymentTestCase):
@@ -118,6 +118,29 @@ class PayTestCase(PaymentTestCase):
         self.wait_delivered(paid['external_id'])
         self.returned(client, back)
         self.assertEqual(len(self.payments(paid['external_id'])), 1)
+
+    def test_return_while_notification_books(self):
+        """Back while the notification books the payment (the taxpayer's
+        lock held by another transaction): the page waits, no error"""
+        client, email, party_id = self.citizen()
+        number, ids = self.obligations_for(party_id)
+        self.emulator.notify_delay = 3600
+        try:
+            back = pay_by_card(self.pay_logged_in(client, party_id, ids[:1]))
+        finally:
+            self.emulator.notify_delay = 0.0
+        token = self.token_of(back)
+        with holding_lock('party_party', party_id):
+            response = self.returned(client, back)
+            page = response.get_data(as_text=True)
+            self.assertEqual(response.status_code, 200, page[:2000])
+            self.assertIn('http-equiv="refresh"', page)
+        self.assertEqual(self.transaction_of(token)['state'], 'pending')
+        # the lock released, the page that looks again books once
+        response = client.get('/pay/return')
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.transaction_of(token)['state'], 'paid')
+        self.assertIn('/pay/receipt.pdf', response.get_data(as_text=True))
 
     def test_declined(self):
         "A declined card: failed, nothing booked, no receipt"

@@ -10,6 +10,7 @@ import itertools
 import os
 import re
 import secrets
+import threading
 import unittest
 from contextlib import contextmanager
 
@@ -55,6 +56,29 @@ def committed(context=None):
     with Transaction().start(DB_NAME, 0, context=context or {}) as t:
         yield Pool()
         t.commit()
+
+
+@contextmanager
+def holding_lock(table, id_):
+    """Another transaction, in its own thread, holds the lock of the row
+    (SELECT … FOR UPDATE) while the block runs"""
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        with Transaction().start(DB_NAME, 0) as transaction:
+            cursor = transaction.connection.cursor()
+            cursor.execute(
+                f'SELECT id FROM "{table}" WHERE id = %s FOR UPDATE', (id_,))
+            locked.set()
+            release.wait(60)
+    thread = threading.Thread(target=hold, daemon=True)
+    thread.start()
+    assert locked.wait(30), "the lock was not taken"
+    try:
+        yield
+    finally:
+        release.set()
+        thread.join(30)
 
 
 class PortalTestCase(unittest.TestCase):
