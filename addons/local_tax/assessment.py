@@ -585,6 +585,12 @@ class Computation:
                 params.unverified)
         return self._object_taxes[key]
 
+    def lines_of_owner(self, owner):
+        """The lines the owner's decision would have, read for that owner
+        alone (the Compute wizard, a corrective decision)"""
+        self.load([owner])
+        return self.lines_of(owner)
+
     def lines_of(self, taxpayer):
         "The lines of the taxpayer's decision, in a stable order"
         if self._shares is None:
@@ -606,6 +612,7 @@ class Computation:
                     share=(f'{share.numerator}/{share.denominator}'
                         if share != 1 else '1'),
                     object_tax=whole.quantize(Decimal('0.0001')),
+                    exact=exact.quantize(Decimal('0.0001')),
                     relief=remitted.quantize(Decimal('0.0001')),
                     amount=amount, articles=articles,
                     unverified=unverified))

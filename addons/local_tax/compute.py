@@ -1,7 +1,9 @@
 # This file is part of OpenPrimărie.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """Compute the local taxes of one owner for a fiscal year (a simulation: the
-assessment, the decisions and the payments come later)."""
+assessment, the decisions and the payments come later), by the computation
+the assessment issues its decisions with: what the clerk sees here is what
+the decision will say."""
 from decimal import Decimal
 
 from trytond.model import ModelView, fields
@@ -10,11 +12,8 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateView, Wizard
 
+from .assessment import Computation
 from .fiscal_file import ASSESSED_TAX_TYPES
-from .rules import owner_taxes
-
-FOUR_DECIMALS = Decimal('0.0001')
-CENTS = Decimal('0.01')
 
 
 class ComputeStart(ModelView):
@@ -80,6 +79,10 @@ class ComputeResultLine(ModelView):
     exact = fields.Numeric(
         "Exact Amount", digits=(16, 4), readonly=True,
         help="The share of the taxpayer, not rounded.")
+    relief = fields.Numeric(
+        "Exemption", digits=(16, 4), readonly=True,
+        help="The part of the share remitted by the taxpayer's exemptions "
+        "and reductions, not rounded.")
     amount = fields.Numeric("Amount", digits=(16, 2), readonly=True)
     articles = fields.Char("Articles", readonly=True)
     unverified = fields.Boolean(
@@ -110,25 +113,24 @@ class Compute(Wizard):
         return values
 
     def default_result(self, fields):
-        decision, lines = owner_taxes(
-            self.start.owner, self.start.company, self.start.fiscal_year,
-            self.start.date)
+        computation = Computation(
+            self.start.company, self.start.fiscal_year, self.start.date)
+        lines = computation.lines_of_owner(self.start.owner)
         return {
             'owner': self.start.owner.id,
             'fiscal_year': self.start.fiscal_year,
-            'decision': decision.id,
+            'decision': computation.decision.id,
             'lines': [{
                     'tax': l.tax,
-                    'asset': str(l.asset),
-                    'share': (f'{l.share.numerator}/{l.share.denominator}'
-                        if l.share != 1 else '1'),
-                    'object_tax': l.object_tax.quantize(FOUR_DECIMALS),
-                    'exact': l.exact.quantize(FOUR_DECIMALS),
-                    'amount': l.amount.quantize(CENTS),
-                    'articles': ', '.join(l.articles),
+                    'asset': f'{l.asset.__name__},{l.asset.id}',
+                    'share': l.share,
+                    'object_tax': l.object_tax,
+                    'exact': l.exact,
+                    'relief': l.relief,
+                    'amount': l.amount,
+                    'articles': l.articles,
                     'unverified': l.unverified,
                     } for l in lines],
-            'total': sum((l.amount for l in lines), Decimal(0)).quantize(
-                CENTS),
+            'total': sum((l.amount for l in lines), Decimal(0)),
             'unverified': any(l.unverified for l in lines),
             }

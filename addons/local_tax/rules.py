@@ -11,10 +11,9 @@ final annual tax of each object, for each owner, is rounded (round_tax).
 No amount of the Code is written here: they all come from the Code table
 (data/local_tax/) or from the council decision."""
 import datetime as dt
-from collections import defaultdict, namedtuple
+from collections import defaultdict
 from types import SimpleNamespace
 from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal
-from fractions import Fraction
 
 from trytond.i18n import gettext
 from trytond.modules.municipality.vehicle import CAPACITY_CATEGORIES
@@ -576,15 +575,6 @@ def existed_on(asset, date):
     return True
 
 
-def taxable_ownerships(owner, company, year):
-    """The owner's shares, at 31 December of the previous year, of the
-    municipality's buildings, parcels and vehicles that existed then"""
-    Ownership = Pool().get('ownership.ownership')
-    date = liability_date(year)
-    return [o for o in Ownership.owned_on(date, owner=owner.id)
-        if o.company == company and existed_on(asset_of(o), date)]
-
-
 def asset_of(ownership):
     return ownership.building or ownership.parcel or ownership.vehicle
 
@@ -595,43 +585,9 @@ TAX_RULES = {
     'vehicle.vehicle': ('vehicle', vehicle_tax),
     }
 
-TaxLine = namedtuple('TaxLine', [
-        'asset', 'tax', 'share', 'object_tax', 'exact', 'amount',
-        'articles', 'unverified'])
-
-
 def object_tax(asset, params, date, owner=None):
     "The annual tax of one object, whole, at full precision, and its kind"
     tax, rule = TAX_RULES[asset.__name__]
     if tax == 'building' and owner and owner.person_type == 'legal':
         rule = building_tax_legal_person
     return tax, rule(asset, params, date)
-
-
-def owner_taxes(owner, company, year, date):
-    """The building, land and vehicle taxes the owner owes the municipality
-    for the fiscal year, computed with the law and the council decision in
-    force on the date: one TaxLine per object, the owner's share (art. 455:
-    co-owners pay by share) of the object's tax at full precision, rounded
-    once"""
-    Decision = Pool().get('local_tax.council_decision')
-    decision = Decision.get_applicable(company, year, date)
-    params = TaxParameters(decision)
-    # an owner may hold several shares of one object (bought at different
-    # times): they are added, and the owner's tax of the object rounded once
-    shares = {}
-    for ownership in taxable_ownerships(owner, company, year):
-        asset = asset_of(ownership)
-        shares[asset] = shares.get(asset, Fraction(0)) + Fraction(
-            ownership.share_numerator, ownership.share_denominator)
-    result = []
-    for asset, share in shares.items():
-        params.reset()
-        tax, whole = object_tax(asset, params, date, owner=owner)
-        exact = whole * share.numerator / share.denominator
-        result.append(TaxLine(
-                asset=asset, tax=tax, share=share, object_tax=whole,
-                exact=exact, amount=round_tax(exact, decision.rounding),
-                articles=sorted(params.articles),
-                unverified=params.unverified))
-    return decision, result

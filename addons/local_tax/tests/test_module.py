@@ -23,9 +23,8 @@ from ..code_table import SHIPPED_DIR
 from ..exceptions import (
     ApprovedDecisionError, CodeTableImportError, NoDecisionError,
     OutOfRangeError, TaxObjectError)
-from ..rules import (
-    TaxParameters, capacity_groups, object_tax, owner_taxes, round_tax)
-from .tools import code_line, create_decision, load_code_tables
+from ..rules import TaxParameters, capacity_groups, object_tax, round_tax
+from .tools import code_line, create_decision, load_code_tables, owner_taxes
 
 D = Decimal
 PARCEL_NUMBERS = itertools.count(100001)
@@ -803,7 +802,7 @@ class LocalTaxTestCase(CompanyTestMixin, ModuleTestCase):
                     (first, dt.date(2018, 1, 1), None),
                     ]])
         _, lines = owner_taxes(first, company, 2026, AFTER_OUG)
-        self.assertEqual([(l.share, l.amount) for l in lines], [(1, D('355'))])
+        self.assertEqual([(l.share, l.amount) for l in lines], [('1', D('355'))])
 
     @with_transaction()
     def test_objects_not_existing_at_year_end(self):

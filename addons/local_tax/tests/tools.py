@@ -49,3 +49,11 @@ def create_decision(
     if approve:
         Decision.approve([decision])
     return decision
+
+
+def owner_taxes(owner, company, year, date):
+    """The council decision applied and the lines of the owner's tax
+    decision of the year on the date, as the assessment computes them"""
+    from ..assessment import Computation
+    computation = Computation(company, year, date)
+    return computation.decision, computation.lines_of_owner(owner)
