@@ -369,7 +369,8 @@ TAX_OBJECT_FIELDS = {
             'parcel', 'construction_type', 'base_construction_type',
             'year_built', 'year_renovated', 'built_area', 'useful_area',
             'use', 'non_residential_area', 'water', 'sewerage',
-            'electricity', 'heating', 'apartment_in_block', 'tax_value',
+            'electricity', 'heating', 'apartment_in_block', 'floors',
+            'block_apartments', 'tax_value',
             'tax_value_date', 'agricultural_use', 'activity_utilities']),
     'property.parcel': (TaxObject, [
             'locality', 'area', 'intravilan', 'use_category',

@@ -46,6 +46,9 @@ KINDS = [
     ('building_value_share', "Share of the value for types E and F"),
     ('building_coefficient', "Coefficient by zone and rank"),
     ('block_reduction', "Reduction of the coefficient, apartment in block"),
+    ('block_min_levels', "Block reduction: levels of the block, more than"),
+    ('block_min_apartments',
+        "Block reduction: apartments of the block, more than"),
     ('age_reduction', "Reduction by age of the building"),
     ('land_built', "Intravilan built land (range)"),
     ('land_other_threshold', "Intravilan land of other categories: area "
@@ -85,6 +88,8 @@ UNITS = [
     ('lei_year', "lei/year"),
     ('m2', "m²"),
     ('years', "years"),
+    ('levels', "levels"),
+    ('apartments', "apartments"),
     ('month', "Month"),
     ('day', "Day of the month"),
     ('days', "days"),

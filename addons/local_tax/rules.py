@@ -253,16 +253,27 @@ def building_value_per_m2(building, params, date):
 def building_coefficient(building, params, date):
     """Art. 457(6): the zone × rank coefficient of the building's location;
     art. 457(7) (2025, abrogated from 2026): reduced by 0.10 for an
-    apartment in a block of more than 3 levels and 8 apartments, when the
-    year's table has that reduction"""
+    apartment in a block of more than 3 levels and more than 8 apartments,
+    when the year's table has that reduction"""
     parcel = building.parcel
     coefficient = zone_rank_coefficient(
         parcel.fiscal_zone, locality_rank(parcel, building), params, date)
     if building.apartment_in_block:
         reduction = params.line('block_reduction', date, required=False)
-        if reduction:
+        if reduction and in_large_block(building, params, date):
             coefficient -= params.amount(reduction)
     return coefficient
+
+
+def in_large_block(building, params, date):
+    """Art. 457(7) (2025): the block of the apartment has more than 3 levels
+    and more than 8 apartments (the thresholds of the year's table)"""
+    if not building.floors or not building.block_apartments:
+        raise TaxObjectError(gettext(
+                'local_tax.msg_block_unknown', building=building.rec_name))
+    return (building.floors > params.value('block_min_levels', date)
+        and building.block_apartments > params.value(
+            'block_min_apartments', date))
 
 
 def building_age(building, year):

@@ -235,7 +235,10 @@ class Building(OwnedMixin, DeactivableMixin, ModelSQL, ModelView):
         "Useful Area (m²)", digits=(16, 2),
         help="Suprafața utilă; used × 1.4 when the built area cannot be "
         "measured (art. 457(5)).")
-    floors = fields.Integer("Floors", help="Number of levels above ground.")
+    floors = fields.Integer(
+        "Levels",
+        help="Levels above ground, the ground floor included (P+3: 4); for "
+        "an apartment, those of its block.")
     use = fields.Selection(BUILDING_USES, "Use", required=True)
     use_string = use.translated('use')
     non_residential_area = fields.Numeric(
@@ -249,11 +252,16 @@ class Building(OwnedMixin, DeactivableMixin, ModelSQL, ModelView):
     electricity = fields.Boolean("Electricity")
     heating = fields.Boolean("Heating")
     apartment_in_block = fields.Boolean(
-        "Apartment in Block",
-        help="An apartment in a block of flats with more than 3 levels and "
-        "more than 8 apartments (Codul fiscal art. 457(7), 2025).")
+        "Apartment in Block", help="A unit (apartment) of a block of flats.")
     unit_number = fields.Char(
         "Apartment", states={'invisible': ~Eval('apartment_in_block')})
+    block_apartments = fields.Integer(
+        "Apartments in the Block",
+        domain=['OR', ('block_apartments', '=', None),
+            ('block_apartments', '>', 0)],
+        states={'invisible': ~Eval('apartment_in_block')},
+        help="The number of apartments of the block (with its levels, it "
+        "decides the reduction of Codul fiscal art. 457(7) in 2025).")
     ownerships = fields.One2Many('ownership.ownership', 'building', "Owners")
     locality = fields.Function(
         fields.Many2One('municipality.locality', "Locality"),

@@ -476,7 +476,7 @@ class Loader:
         'cadastral_number', 'name', 'construction_type', 'year_built',
         'year_renovated', 'built_area', 'useful_area', 'floors', 'use',
         'non_residential_area', 'water', 'sewerage', 'electricity',
-        'heating', 'apartment_in_block', 'unit_number']
+        'heating', 'apartment_in_block', 'unit_number', 'block_apartments']
 
     def buildings(self):
         def values(building):

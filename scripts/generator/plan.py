@@ -712,6 +712,7 @@ class Plan:
                     built_area=(useful * Decimal('1.25')).quantize(
                         Decimal('0.01')),
                     useful_area=useful, floors=block['floors'],
+                    block_apartments=len(block['units']),
                     use='residential', apartment_in_block=True,
                     unit_number=address['unit_number'],
                     water=True, sewerage=True, electricity=True,

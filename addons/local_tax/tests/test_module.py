@@ -51,6 +51,10 @@ def create_apartment(company, **values):
     values.setdefault('built_area', D('60'))
     values.setdefault('apartment_in_block', True)
     values.setdefault('unit_number', '12')
+    if values['apartment_in_block']:
+        # a block of 4 levels (P+3) and 20 apartments
+        values.setdefault('floors', 4)
+        values.setdefault('block_apartments', 20)
     for utility in ['water', 'sewerage', 'electricity', 'heating']:
         values.setdefault(utility, True)
     return create_building(parcel, **values)
@@ -430,6 +434,36 @@ class LocalTaxTestCase(CompanyTestMixin, ModuleTestCase):
         self.assertEqual(round_tax(amount, 'leu_half_down'), D('157'))
         self.assertFalse(params.unverified)
         self.assertIn('art. 457(7)', params.articles)
+
+    @with_transaction()
+    def test_block_reduction_by_the_block(self):
+        """Art. 457(7) (2025): the reduction by 0.10 of the coefficient for an
+        apartment in a block of more than 3 levels and more than 8
+        apartments, read from the building: 60 × 1,492 × 2.60 × 0.70 × 0.1 %
+        = 162.93 without it, 156.66 with it"""
+        load_code_tables(2025)
+        company = create_municipality()
+        set_rank(company, '0')
+        create_decision(company, 2025, amounts=BUCHAREST_2025_VALUE)
+        for levels, apartments, expected in [
+                (4, 9, D('156.66')), (3, 9, D('162.93')),
+                (4, 8, D('162.93')), (10, 120, D('156.66'))]:
+            apartment = create_apartment(
+                company, floors=levels, block_apartments=apartments)
+            amount, params = tax_of(apartment, company, 2025, IN_2025)
+            self.assertEqual(amount.quantize(D('0.01')), expected,
+                (levels, apartments))
+        # a house is no apartment, whatever its levels
+        house = create_apartment(company, apartment_in_block=False,
+            unit_number=None, floors=4, block_apartments=None)
+        amount, _ = tax_of(house, company, 2025, IN_2025)
+        self.assertEqual(amount.quantize(D('0.01')), D('162.93'))
+        # the block unknown: the clerk is told, nothing is guessed
+        unknown = create_apartment(company, floors=None,
+            block_apartments=None)
+        with self.assertRaises(TaxObjectError) as cm:
+            tax_of(unknown, company, 2025, IN_2025)
+        self.assertIn('457(7)', cm.exception.message)
 
     @with_transaction()
     def test_building_example_2026(self):
