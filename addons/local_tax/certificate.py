@@ -491,7 +491,9 @@ class FiscalCertificate(Workflow, ModelSQL, ModelView):
             if obligation.tax_type in ACCESSORY_TYPES:
                 tax_type = (obligation.principal.tax_type
                     if obligation.principal else obligation.tax_type)
-                if obligation.due_date < date:
+                # a surcharge is booked when it is owed, due the day it is
+                # booked (CPF art. 183): owed on the certificate's date too
+                if obligation.due_date <= date:
                     accessories[tax_type] += balance
                 else:
                     not_due[tax_type] += balance

@@ -143,6 +143,27 @@ class CertificateTestCase(unittest.TestCase):
         self.assertEqual(debts(certificate)['building'][1], D('3.55'))
 
     @with_transaction()
+    def test_surcharge_booked_on_the_day_is_overdue(self):
+        "A surcharge booked on the day of the certificate is owed that day"
+        company = setup_2026()
+        owner = create_person("Popescu", "Ion")
+        own(create_apartment(company), owner)
+        assess(company)
+        # 2 May: 177.50 pays instalment 1 (due 31 March) and books its
+        # surcharge of 2 months × 1 % = 3.55 (CPF art. 183), due the
+        # payment day and left unpaid; instalment 2 (30 September) is
+        # the only obligation not yet due
+        pay(company, owner, '177.50', date(2026, 5, 2))
+        certificate = issue(company, owner, date(2026, 5, 2))
+        self.assertEqual(debts(certificate), {
+                'building': (D('0.00'), D('3.55'), D('3.55'), D('177.50')),
+                })
+        self.assertEqual(certificate.accessories, D('3.55'))
+        self.assertEqual(certificate.total_debt, D('3.55'))
+        self.assertEqual(certificate.not_due, D('177.50'))
+        self.assertTrue(certificate.has_debts)
+
+    @with_transaction()
     def test_credit_and_not_due_year(self):
         "An overpayment is stated as a credit"
         company = setup_2026()
