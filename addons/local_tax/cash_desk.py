@@ -22,8 +22,8 @@ from sql.operators import Equal
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import (
-    DeactivableMixin, Exclude, Index, ModelSQL, ModelView, Unique, Workflow,
-    fields)
+    DeactivableMixin, Exclude, Index, ModelSQL, ModelStorage, ModelView,
+    Unique, Workflow, fields)
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
@@ -32,8 +32,9 @@ from trytond.transaction import Transaction
 from trytond.wizard import (
     Button, StateReport, StateTransition, StateView, Wizard)
 
-from .fiscal_file import TAX_TYPES, ZERO, balances, fiscal_position
-from .payment import CHANNELS
+from .fiscal_file import (
+    TAX_TYPES, ZERO, balances, city_hall_address, fiscal_position)
+from .payment import CHANNELS, preview_allocation
 from .words import amount_in_words
 
 # The channels of the counter, booked at a cash desk by a cashier
@@ -66,6 +67,7 @@ class ConvertReport(LibreOfficeReport):
         context = super().get_context(records, header, data)
         context['amount_in_words'] = amount_in_words
         context['format_time'] = cls.format_time
+        context['city_hall_address'] = city_hall_address
         return context
 
     @classmethod
@@ -848,8 +850,19 @@ class CounterPaymentStart(ModelView):
 
     @classmethod
     def default_cash_desk(cls):
+        """The desk of the cashier: his only one, else the one of his last
+        receipt, else the first"""
+        Receipt = Pool().get('local_tax.receipt')
         desks = cls._user_desks()
-        if len(desks) == 1:
+        if len(desks) > 1 and Transaction().user:
+            receipts = Receipt.search([
+                    ('cashier', '=', Transaction().user),
+                    ('cash_desk', 'in', [d.id for d in desks]),
+                    ], order=[('issued_at', 'DESC'), ('id', 'DESC')],
+                limit=1)
+            if receipts:
+                return receipts[0].cash_desk.id
+        if desks:
             return desks[0].id
 
     @fields.depends(
@@ -873,6 +886,59 @@ class CounterPaymentStart(ModelView):
             self.amount = position['balance']
 
 
+class CounterPaymentPreview(ModelView):
+    "What the payment pays, in the order of the law, before it is taken"
+    __name__ = 'local_tax.counter_payment.preview'
+    __string__ = "Counter Payment Allocation"
+
+    taxpayer = fields.Many2One('party.party', "Taxpayer", readonly=True)
+    cash_desk = fields.Many2One(
+        'local_tax.cash_desk', "Cash Desk", readonly=True)
+    amount = fields.Numeric("Amount", digits=(16, 2), readonly=True)
+    lines = fields.One2Many(
+        'local_tax.counter_payment.preview.line', None, "Allocation",
+        readonly=True,
+        help="The obligations the amount pays, in the order of Codul de "
+        "procedură fiscală art. 165: enforceable fines, the obligations "
+        "indicated, the principal due oldest first, the surcharges (art. "
+        "183), the obligations not yet due.")
+    allocated = fields.Numeric(
+        "Paid on Obligations", digits=(16, 2), readonly=True)
+    bonification = fields.Numeric(
+        "Bonification", digits=(16, 2), readonly=True,
+        help="Granted when the whole year's tax is paid by the first "
+        "deadline (Codul fiscal art. 462(2), 467(2), 472(2)).")
+    credit = fields.Numeric(
+        "Left as Credit", digits=(16, 2), readonly=True,
+        help="What no obligation takes: a credit of the taxpayer, offset "
+        "against later debts (Codul de procedură fiscală art. 167).")
+
+
+class CounterPaymentPreviewLine(ModelView):
+    "One obligation the counter payment pays"
+    __name__ = 'local_tax.counter_payment.preview.line'
+    __string__ = "Counter Payment Allocation Line"
+
+    sequence = fields.Integer("No.", readonly=True)
+    description = fields.Char("Obligation", readonly=True)
+    tax_type = fields.Selection(TAX_TYPES, "Type", readonly=True)
+    fiscal_year = fields.Integer("Fiscal Year", readonly=True)
+    due_date = fields.Date("Due Date", readonly=True)
+    balance = fields.Numeric(
+        "Unpaid Before", digits=(16, 2), readonly=True,
+        help="For a surcharge booked by this payment: its amount.")
+    amount = fields.Numeric("Paid", digits=(16, 2), readonly=True)
+
+
+def plain(value):
+    "A record's value as default_get takes it: ids for records"
+    if isinstance(value, ModelStorage):
+        return value.id
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
 class CounterPayment(Wizard):
     "Take a payment at the counter and print its receipt"
     __name__ = 'local_tax.counter_payment'
@@ -880,10 +946,65 @@ class CounterPayment(Wizard):
     start = StateView('local_tax.counter_payment.start',
         'local_tax.counter_payment_start_view_form', [
             Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Show Allocation", 'preview', 'tryton-forward',
+                default=True),
+            ])
+    preview = StateView('local_tax.counter_payment.preview',
+        'local_tax.counter_payment_preview_view_form', [
+            Button("Back", 'start', 'tryton-back'),
             Button("Pay", 'pay', 'tryton-ok', default=True),
             ])
     pay = StateTransition()
     print_ = StateReport('local_tax.receipt')
+
+    def default_start(self, fields):
+        """Back from the preview: what the cashier entered; started from a
+        person's form: that person, with the debts"""
+        start = self.start
+        if not start.taxpayer and self.model and (
+                self.model.__name__ == 'party.party') and self.record:
+            start.taxpayer = self.record
+            start.on_change_taxpayer()
+        if not start.taxpayer:
+            return {}
+        return {name: plain(getattr(start, name, None)) for name in fields}
+
+    def default_preview(self, fields):
+        start = self.start
+        if start.cash_desk:
+            start.cash_desk.check_cashier()
+        allocator = preview_allocation(
+            start.company, start.taxpayer, start.amount, start.date,
+            obligations=list(start.indicated or []))
+        paid = defaultdict(Decimal)
+        for allocation in allocator.allocations:
+            paid[allocation.obligation] += allocation.amount
+        bonified = defaultdict(Decimal)
+        for reduction in allocator.reductions:
+            bonified[reduction.obligation] += reduction.amount
+        unpaid = {o: b for o, b in balances(start.company, start.taxpayer)}
+        lines = []
+        for sequence, obligation in enumerate(paid, 1):
+            lines.append({
+                    'sequence': sequence,
+                    'description': obligation.description,
+                    'tax_type': obligation.tax_type,
+                    'fiscal_year': obligation.fiscal_year,
+                    'due_date': obligation.due_date,
+                    'balance': (unpaid[obligation] - bonified[obligation]
+                        if obligation in unpaid else obligation.amount),
+                    'amount': paid[obligation],
+                    })
+        allocated = sum(paid.values(), ZERO)
+        return {
+            'taxpayer': start.taxpayer.id,
+            'cash_desk': start.cash_desk.id if start.cash_desk else None,
+            'amount': start.amount,
+            'lines': lines,
+            'allocated': allocated,
+            'bonification': sum(bonified.values(), ZERO),
+            'credit': start.amount - allocated,
+            }
 
     def transition_pay(self):
         pool = Pool()
@@ -907,3 +1028,7 @@ class CounterPayment(Wizard):
 
     def transition_print_(self):
         return 'end'
+
+    def end(self):
+        # the fiscal file it was started from shows the payment
+        return 'reload'

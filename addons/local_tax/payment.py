@@ -20,8 +20,8 @@ from trytond.transaction import Transaction
 
 from .exceptions import PaymentError, PostedObligationError
 from .fiscal_file import (
-    ASSESSED_TAXES, NO_SURCHARGE, ZERO, balances, money, surcharge,
-    surcharge_rate)
+    ACCESSORY_TYPES, ASSESSED_TAXES, NO_SURCHARGE, ZERO, balances, money,
+    surcharge, surcharge_rate)
 
 CHANNELS = [
     ('cash', "Cash"),
@@ -66,12 +66,14 @@ class Payment(Workflow, ModelSQL, ModelView):
             ('reversal', "Reversal"),
             ('refund', "Refund"),
             ], "Kind", required=True, readonly=True)
+    kind_string = kind.translated('kind')
     reversal_of = fields.Many2One(
         'local_tax.payment', "Reverses", readonly=True, ondelete='RESTRICT')
     state = fields.Selection([
             ('booked', "Booked"),
             ('cancelled', "Cancelled"),
             ], "State", required=True, readonly=True, sort=False)
+    state_string = state.translated('state')
     indicated = fields.Many2Many(
         'local_tax.payment-local_tax.obligation', 'payment', 'obligation',
         "Indicated Obligations", readonly=True,
@@ -344,16 +346,22 @@ class Allocator:
     Bonification (art. 462(2), 467(2), 472(2)): a payment made by the first
     instalment's deadline that pays the whole year's remaining tax of one
     kind (building, land or vehicle) less the bonification gets it: the
-    whole tax of that kind is then paid at once."""
+    whole tax of that kind is then paid at once.
 
-    def __init__(self, payment, date):
+    A dry run (preview) allocates an unsaved payment the same way and saves
+    nothing: what the counter shows before the cashier takes the money."""
+
+    def __init__(self, payment, date, available=None, dry_run=False):
         self.payment = payment
         self.date = date
-        self.available = payment.unallocated
+        self.available = (payment.unallocated if available is None
+            else available)
+        self.dry_run = dry_run
         self.rate = None
         self.allocations = []
         self.reductions = []
         self.surcharges = []
+        self.booked = []
         self.bonified = set()
 
     def run(self):
@@ -373,14 +381,17 @@ class Allocator:
         # the surcharges just booked are accessories due on the payment day
         self._pay_all(accessories + self._booked_surcharges())
         self._pay_all(future)
-        Reduction.save(self.reductions)
-        Allocation.save(self.allocations)
+        if not self.dry_run:
+            Reduction.save(self.reductions)
+            Allocation.save(self.allocations)
 
     def _booked_surcharges(self):
         "Save the surcharges booked since the last call and return them"
         Obligation = Pool().get('local_tax.obligation')
         booked, self.surcharges = self.surcharges, []
-        Obligation.save(booked)
+        if not self.dry_run:
+            Obligation.save(booked)
+        self.booked.extend(booked)
         for surcharge_ in booked:
             self.balances[surcharge_] = surcharge_.amount
         return booked
@@ -424,7 +435,8 @@ class Allocator:
                 date=self.date))
         self.balances[obligation] = balance - amount
         self.available -= amount
-        if (obligation.nature == 'principal'
+        # the tax type, not the nature: a surcharge of a dry run is unsaved
+        if (obligation.tax_type not in ACCESSORY_TYPES
                 and obligation.tax_type not in NO_SURCHARGE
                 and obligation.due_date < self.date):
             self._book_surcharge(obligation, amount)
@@ -475,6 +487,21 @@ class Allocator:
             to_reduce -= part
         for obligation in reversed(obligations):
             self._pay(obligation)
+
+
+def preview_allocation(company, taxpayer, amount, date, obligations=None):
+    """What Payment.receive would allocate, without booking anything: the
+    allocator of art. 165 run on an unsaved payment.  Its `allocations`
+    (in the order of the law), `reductions` (bonification), `booked`
+    (surcharges of art. 183) and `available` (left as credit)."""
+    Payment = Pool().get('local_tax.payment')
+    amount = Decimal(amount)
+    payment = Payment(
+        company=company, taxpayer=taxpayer, amount=amount, date=date,
+        kind='payment', state='booked', indicated=list(obligations or []))
+    allocator = Allocator(payment, date, available=amount, dry_run=True)
+    allocator.run()
+    return allocator
 
 
 def legal_first(open_, indicated):

@@ -22,6 +22,7 @@ from trytond.transaction import Transaction, check_access
 
 from ..bank_statement import BankStatementError, import_statement
 from ..cash_desk import CashDeskClosedError, CashDeskError
+from ..payment import preview_allocation
 from ..words import amount_in_words, number_in_words
 from .test_fiscal import fine, pay, setup_2026
 
@@ -541,6 +542,87 @@ class CashDeskTestCase(unittest.TestCase):
         self.assertEqual(bytes(content[:5]), b'%PDF-')
 
 
+    @with_transaction()
+    def test_receipt_on_one_a5_page(self):
+        """A receipt of ten lines fits on one A5 page with what a chitanță
+        carries: the city hall's address, the desk, the amount in words,
+        the signatures and the place of the stamp; online, the Ghișeul.ro
+        transaction id"""
+        pool = Pool()
+        ReceiptReport = pool.get('local_tax.receipt', type='report')
+        Receipt = pool.get('local_tax.receipt')
+        Address = pool.get('party.address')
+        Locality = pool.get('municipality.locality')
+        set_config_for_test(
+            self, 'report', 'convert_command', CONVERT_COMMAND)
+        company = setup_2026()
+        seat, = Locality.search([('siruta', '=', '57715')])
+        address, = (Address.search([('party', '=', company.party.id)])
+            or [Address(party=company.party)])
+        address.locality = seat
+        address.street_name = "Avram Iancu"
+        address.building_number = '22'
+        address.postal_code = '407280'
+        address.save()
+        taxpayer = create_person("Popescu", "Ion", cnp=CNP)
+        for number in range(10):
+            fine(company, taxpayer, '10', date(2026, 2, 1 + number),
+                description=f"Amendă PV {number + 1}/2026")
+        desk = create_desk(company, code='C7', name="Casieria Centrul Civic")
+        _, receipt = at_desk(desk, taxpayer, '150', date(2026, 3, 2))
+        self.assertEqual(len(receipt.lines), 11)   # ten fines, the credit
+        online = pay(company, taxpayer, '20', date(2026, 3, 3),
+            channel='ghiseul', external_id='GH-20260303-0042')
+        online_receipt = Receipt.issue_for(online)
+
+        def pdf_pages(receipt):
+            from pypdf import PdfReader
+            with set_company(company):
+                oext, content, _, _ = ReceiptReport.execute([receipt.id], {})
+            self.assertEqual(oext, 'pdf')
+            reader = PdfReader(io.BytesIO(bytes(content)))
+            return [' '.join(p.extract_text().split()) for p in reader.pages]
+
+        pages = pdf_pages(receipt)
+        self.assertEqual(len(pages), 1, pages)
+        text, = pages
+        for expected in ["Comuna Florești", "Avram Iancu", "22",
+                "Casieria Centrul Civic", "Amendă PV 10/2026",
+                "o sută cincizeci de lei", "L.S.", "Cashier", "Paid by"]:
+            self.assertIn(expected, text)
+        text, = pdf_pages(online_receipt)
+        self.assertIn('GH-20260303-0042', text)
+        self.assertIn("Ghișeul.ro", text)
+
+    @with_transaction()
+    def test_fiscal_file_extract_pdf(self):
+        "The extract of the fiscal file: obligations, payments, balance"
+        from pypdf import PdfReader
+        pool = Pool()
+        Report = pool.get('local_tax.fiscal_file_extract', type='report')
+        set_config_for_test(
+            self, 'report', 'convert_command', CONVERT_COMMAND)
+        company = setup_2026()
+        taxpayer = create_person("Popescu", "Ion", cnp=CNP)
+        fine(company, taxpayer, '100', date(2026, 2, 10),
+            description="Amendă PV 12/2026")
+        fine(company, taxpayer, '80', date(2026, 3, 31),
+            tax_type='land', description="Land Tax 2026")
+        pay(company, taxpayer, '30', date(2026, 3, 20), channel='ghiseul',
+            external_id='GH-7')
+        with set_company(company), Transaction().set_context(
+                fiscal_file_date=date(2026, 5, 2)):
+            oext, content, _, _ = Report.execute([taxpayer.id], {})
+        self.assertEqual(oext, 'pdf')
+        text = ' '.join(' '.join(p.extract_text() for p in PdfReader(
+                    io.BytesIO(bytes(content))).pages).split())
+        # the fine: 30 paid, 70 left, no surcharge; the land tax unpaid
+        # 2 months on 2 May: 1.60 (CPF art. 183); balance 70 + 80 + 1.60
+        for expected in ["Popescu Ion", CNP, "Amendă PV 12/2026",
+                "Land Tax 2026", "70.00", "1.60", "GH-7", "151.60",
+                "05/02/2026"]:
+            self.assertIn(expected, text)
+
     # The counter
 
     @with_transaction()
@@ -580,6 +662,90 @@ class CashDeskTestCase(unittest.TestCase):
         self.assertEqual(receipt.date, today)
         self.assertEqual(receipt.amount, start.amount)
         self.assertEqual(receipt.payment.cash_desk, desk)
+
+    @with_transaction()
+    def test_counter_preview_is_the_allocation(self):
+        "The preview allocates as the booking does, and books nothing"
+        pool = Pool()
+        Allocation = pool.get('local_tax.payment.allocation')
+        Obligation = pool.get('local_tax.obligation')
+        company = setup_2026()
+        owner = create_person("Popescu", "Ion", cnp=CNP)
+        old_tax = fine(company, owner, '80', date(2025, 9, 30),
+            tax_type='building', description="Building Tax 2025")
+        ticket = fine(company, owner, '100', date(2026, 2, 10),
+            description="Amendă PV 12/2026")
+        tax = fine(company, owner, '200', date(2026, 3, 31),
+            tax_type='land', description="Land Tax 2026")
+        on = date(2026, 4, 15)
+        # 400 lei indicating the land tax: the enforceable fine first
+        # (art. 165(2)), the land tax with its surcharge (1 month: 2.00),
+        # the 2025 tax, then its surcharge (7 months: 5.60, CPF art. 183)
+        allocator = preview_allocation(company, owner, '400', on,
+            obligations=[tax])
+        preview = [(a.obligation.description, a.amount)
+            for a in allocator.allocations]
+        self.assertEqual(preview, [
+                ("Amendă PV 12/2026", D('100')),
+                ("Land Tax 2026", D('200')),
+                ("Late-payment surcharge on Land Tax 2026", D('2.00')),
+                ("Building Tax 2025", D('80')),
+                ("Late-payment surcharge on Building Tax 2025", D('5.60')),
+                ])
+        self.assertEqual(allocator.available, D('12.40'))
+        self.assertFalse(Allocation.search([]))
+        self.assertEqual(
+            Obligation.search_count([('tax_type', '=', 'surcharge')]), 0)
+        payment = pay(company, owner, '400', on, obligations=[tax])
+        booked = [(a.obligation.description, a.amount)
+            for a in payment.allocations]
+        self.assertEqual(booked, preview)
+        self.assertEqual(payment.unallocated, allocator.available)
+        del old_tax, ticket
+
+    @with_transaction()
+    def test_counter_payment_from_the_person(self):
+        "From the person's form: the person, his desk, the allocation, pay"
+        pool = Pool()
+        CounterPayment = pool.get('local_tax.counter_payment', type='wizard')
+        Date = pool.get('ir.date')
+        company = setup_2026()
+        taxpayer = create_person("Popescu", "Ion", cnp=CNP)
+        create_desk(company, code='C1')
+        desk2 = create_desk(company, code='C2', name="Casieria 2")
+        today = Date.today()
+        old = fine(company, taxpayer, '100', date(today.year - 1, 9, 30),
+            tax_type='building', description="Building Tax")
+        # the cashier's last receipt was at the second desk
+        at_desk(desk2, create_person("Ionescu", "Maria"), '10', today)
+        with Transaction().set_context(company=company.id,
+                active_model='party.party', active_id=taxpayer.id,
+                active_ids=[taxpayer.id]):
+            session_id, _, _ = CounterPayment.create()
+            wizard = CounterPayment(session_id)
+            view = CounterPayment.states['start'].get_view(wizard, 'start')
+            values = wizard.default_start(list(view['fields']))
+            self.assertEqual(values['taxpayer'], taxpayer.id)
+            self.assertEqual(values['obligations'], [old.id])
+            self.assertEqual(wizard.start.cash_desk, desk2)
+            start = wizard.start
+            self.assertEqual(start.amount, start.balance)
+            self.assertEqual(start.amount, D('100') + start.accessories)
+            start.amount = start.amount + D('5')
+            preview = wizard.default_preview([])
+            self.assertEqual(
+                [(l['description'], l['amount']) for l in preview['lines']],
+                [("Building Tax", D('100')),
+                    ("Late-payment surcharge on Building Tax",
+                        start.accessories)])
+            self.assertEqual(preview['credit'], D('5'))
+            self.assertEqual(preview['cash_desk'], desk2.id)
+            self.assertEqual(wizard.transition_pay(), 'print_')
+            receipt = wizard.start.receipt
+            self.assertEqual(wizard.end(), 'reload')
+        self.assertEqual(receipt.cash_desk, desk2)
+        self.assertEqual([l.amount for l in receipt.lines],
+            [D('100'), start.accessories, D('5')])
 
     # Bank statements
 
