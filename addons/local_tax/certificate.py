@@ -29,6 +29,8 @@ from trytond.pool import Pool
 from trytond.pyson import Eval, Id
 from trytond.modules.municipality.report import LibreOfficeReport
 from trytond.transaction import Transaction, without_check_access
+from trytond.wizard import (
+    Button, StateReport, StateTransition, StateView, Wizard)
 
 from .exceptions import MissingParameterError, NoDecisionError, TaxObjectError
 from .fiscal_file import (
@@ -746,6 +748,89 @@ def vehicle_base(vehicle):
     if vehicle.max_mass:
         return Decimal(vehicle.max_mass), 'kg'
     return None, None
+
+
+class IssueCertificateStart(ModelView):
+    "Who asks for the fiscal certificate of the taxpayer, and why"
+    __name__ = 'local_tax.fiscal_certificate.issue.start'
+    __string__ = "Issue Fiscal Certificate"
+
+    company = fields.Many2One(
+        'company.company', "Municipality", required=True, readonly=True)
+    taxpayer = fields.Many2One(
+        'party.party', "Taxpayer", required=True,
+        context={'company': Eval('company', -1)}, depends={'company'})
+    date = fields.Date("Date", readonly=True)
+    purpose = fields.Selection(PURPOSES, "Purpose", required=True)
+    purpose_details = fields.Char(
+        "Purpose Details", help="E.g. the asset sold and the notary.")
+    requester = fields.Many2One(
+        'party.party', "Requested By",
+        context={'company': Eval('company', -1)}, depends={'company'},
+        help="Who asked for the certificate when not the taxpayer: a proxy, "
+        "a notary, an authority.")
+    requester_quality = fields.Selection(
+        REQUESTER_QUALITIES, "Requested As", required=True)
+
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')
+
+    @classmethod
+    def default_date(cls):
+        return Pool().get('ir.date').today()
+
+    @classmethod
+    def default_purpose(cls):
+        return 'transfer'
+
+    @classmethod
+    def default_requester_quality(cls):
+        return 'taxpayer'
+
+
+class IssueCertificate(Wizard):
+    """Issue the fiscal certificate of the person of the form (or of the
+    fiscal file) on today's date and print it"""
+    __name__ = 'local_tax.fiscal_certificate.issue'
+
+    start = StateView('local_tax.fiscal_certificate.issue.start',
+        'local_tax.fiscal_certificate_issue_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Issue", 'issue', 'tryton-ok', default=True),
+            ])
+    issue = StateTransition()
+    print_ = StateReport('local_tax.fiscal_certificate')
+
+    def default_start(self, fields):
+        if self.model and self.model.__name__ == 'party.party' and (
+                self.record):
+            return {'taxpayer': self.record.id}
+        return {}
+
+    def transition_issue(self):
+        Certificate = Pool().get('local_tax.fiscal_certificate')
+        start = self.start
+        certificate = Certificate.issue_for(
+            start.company, start.taxpayer, start.date, start.purpose,
+            requester=start.requester,
+            requester_quality=start.requester_quality,
+            purpose_details=start.purpose_details)
+        # kept with the certificate now: the print shows that very PDF
+        certificate.get_pdf()
+        self.issued = certificate
+        return 'print_'
+
+    def do_print_(self, action):
+        # run in the request of the issue, right after transition_issue
+        certificate = self.issued
+        return action, {'id': certificate.id, 'ids': [certificate.id]}
+
+    def transition_print_(self):
+        return 'end'
+
+    def end(self):
+        return 'reload'
 
 
 class FiscalCertificateReport(LibreOfficeReport):

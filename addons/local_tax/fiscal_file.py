@@ -15,6 +15,7 @@ from sql.conditionals import Coalesce
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
+from trytond.modules.municipality.report import LibreOfficeReport
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.tools import grouped_slice
@@ -439,3 +440,78 @@ def fiscal_position(company, taxpayer, date):
         'credit': credit,
         'balance': principal + accessories + pending - credit,
         }
+
+
+def city_hall_address(company):
+    "The address of the municipality's party on one line"
+    address = company.party.address_get() if company else None
+    if not address:
+        return ''
+    return address.ro_address or ' '.join(address.full_address.split())
+
+
+def party_address(party):
+    address = party.address_get()
+    if not address:
+        return ''
+    return address.ro_address or ' '.join(address.full_address.split())
+
+
+class FiscalFileExtract:
+    """The extract of a taxpayer's fiscal file on a date (extras de rol,
+    situația fiscală): his posted obligations with what was reduced, paid
+    and is left, the surcharge then due (CPF art. 183), his payments and
+    the balance"""
+    __slots__ = ('company', 'taxpayer', 'date', 'obligations', 'payments',
+        'position')
+
+    def __init__(self, company, taxpayer, date):
+        pool = Pool()
+        Obligation = pool.get('local_tax.obligation')
+        Payment = pool.get('local_tax.payment')
+        self.company, self.taxpayer, self.date = company, taxpayer, date
+        with Transaction().set_context(fiscal_file_date=date):
+            self.obligations = Obligation.search([
+                    ('company', '=', company.id),
+                    ('taxpayer', '=', taxpayer.id),
+                    ('state', '=', 'posted'),
+                    ('date', '<=', date),
+                    ], order=[('fiscal_year', 'ASC'), ('due_date', 'ASC'),
+                    ('id', 'ASC')])
+        self.payments = Payment.search([
+                ('company', '=', company.id),
+                ('taxpayer', '=', taxpayer.id),
+                ('date', '<=', date),
+                ], order=[('date', 'ASC'), ('id', 'ASC')])
+        self.position = fiscal_position(company, taxpayer, date)
+
+
+class FiscalFileExtractReport(LibreOfficeReport):
+    "The fiscal-file extract of the parties, in the municipality of the user"
+    __name__ = 'local_tax.fiscal_file_extract'
+
+    @classmethod
+    def get_context(cls, records, header, data):
+        pool = Pool()
+        Company = pool.get('company.company')
+        Date = pool.get('ir.date')
+        context = super().get_context(records, header, data)
+        company_id = (data or {}).get('company') or Transaction().context.get(
+            'company')
+        company = Company(company_id) if company_id else None
+        date = (Transaction().context.get('fiscal_file_date')
+            or Date.today())
+
+        def extract(party):
+            return FiscalFileExtract(company, party, date)
+
+        def amount(value):
+            return cls.format_number(value or ZERO, None, digits=2)
+
+        context['company'] = company
+        context['city_hall_address'] = city_hall_address
+        context['party_address'] = party_address
+        context['extract'] = extract
+        context['amount'] = amount
+        context['extract_date'] = date
+        return context

@@ -391,6 +391,36 @@ class CertificateTestCase(unittest.TestCase):
             Certificate.write([certificate], {'report_cache': b'%PDF-1.4'})
 
     @with_transaction()
+    def test_issue_wizard_from_the_person(self):
+        "From the person's form: issued today, its PDF kept and printed"
+        pool = Pool()
+        Issue = pool.get('local_tax.fiscal_certificate.issue', type='wizard')
+        Date = pool.get('ir.date')
+        company = setup_2026()
+        owner = self.owner_with_taxes(company)
+        with Transaction().set_context(company=company.id,
+                active_model='party.party', active_id=owner.id,
+                active_ids=[owner.id]):
+            session_id, _, _ = Issue.create()
+            wizard = Issue(session_id)
+            self.assertEqual(wizard.default_start([]),
+                {'taxpayer': owner.id})
+            wizard.start.taxpayer = owner
+            wizard.start.purpose = 'succession'
+            wizard.start.purpose_details = "Moștenire, BNP Pop"
+            self.assertEqual(wizard.transition_issue(), 'print_')
+            _, data = wizard.do_print_({})
+            self.assertEqual(wizard.end(), 'reload')
+        certificate = wizard.issued
+        self.assertEqual(data['ids'], [certificate.id])
+        self.assertEqual(certificate.state, 'issued')
+        self.assertEqual(certificate.date, Date.today())
+        self.assertEqual(certificate.taxpayer, owner)
+        self.assertEqual(certificate.purpose, 'succession')
+        self.assertEqual(certificate.requester_quality, 'taxpayer')
+        self.assertTrue(bytes(certificate.report_cache).startswith(b'%PDF'))
+
+    @with_transaction()
     def test_access_clerk_issues_head_cancels(self):
         "A clerk issues; only the head of the service cancels"
         Certificate = Pool().get('local_tax.fiscal_certificate')
