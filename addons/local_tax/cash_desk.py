@@ -995,6 +995,18 @@ class CounterPayment(Wizard):
                         if obligation in unpaid else obligation.amount),
                     'amount': paid[obligation],
                     })
+        # a surcharge booked on a principal paid late and left unpaid
+        for surcharge_ in allocator.booked:
+            if surcharge_ not in paid:
+                lines.append({
+                        'sequence': len(lines) + 1,
+                        'description': surcharge_.description,
+                        'tax_type': surcharge_.tax_type,
+                        'fiscal_year': surcharge_.fiscal_year,
+                        'due_date': surcharge_.due_date,
+                        'balance': surcharge_.amount,
+                        'amount': ZERO,
+                        })
         allocated = sum(paid.values(), ZERO)
         return {
             'taxpayer': start.taxpayer.id,

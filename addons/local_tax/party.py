@@ -19,13 +19,16 @@ class Party(metaclass=PoolMeta):
     __name__ = 'party.party'
 
     fiscal_obligations = fields.Function(fields.Many2Many(
-            'local_tax.obligation', None, None, "Obligations"),
+            'local_tax.obligation', None, None, "Obligations",
+            readonly=True),
         'get_fiscal_records')
     fiscal_payments = fields.Function(fields.Many2Many(
-            'local_tax.payment', None, None, "Payments"),
+            'local_tax.payment', None, None, "Payments",
+            readonly=True),
         'get_fiscal_records')
     fiscal_assessments = fields.Function(fields.Many2Many(
-            'local_tax.assessment', None, None, "Tax Decisions"),
+            'local_tax.assessment', None, None, "Tax Decisions",
+            readonly=True),
         'get_fiscal_records')
     fiscal_principal = fields.Function(fields.Numeric(
             "Unpaid Taxes", digits=(16, 2)), 'get_fiscal_position')
