@@ -82,6 +82,33 @@ def receipt_pdf(receipt_id):
             })
 
 
+@bp.route('/taxes/extract.pdf')
+@transaction(readonly=True)
+@scope.scoped('validated')
+def extract_pdf():
+    """The extract of the fiscal file (situația fiscală) on today's date of
+    a party the citizen acts for, by local_tax's report"""
+    value = request.args.get('party', '')
+    if not value.isdigit():
+        abort(404)
+    party = scope.party_or_404(int(value), scope.FILE)
+    Configuration = get('ir.configuration')
+    Report = pool().get('local_tax.fiscal_file_extract', type='report')
+    with Transaction().set_context(
+            language=Configuration.get_language(), with_rec_name=False,
+            company=g.company.id, fiscal_file_date=today()):
+        format_, content, *_ = Report.execute([party.id], {
+                'model': 'party.party', 'id': party.id, 'ids': [party.id],
+                'company': g.company.id})
+    content = bytes(content)
+    if format_ != 'pdf' or not content.startswith(b'%PDF'):
+        abort(503)
+    return Response(content, mimetype='application/pdf', headers={
+            'Content-Disposition':
+                'attachment; filename="situatie-fiscala.pdf"',
+            })
+
+
 def chosen_party(parties):
     "The party of ?party= among those the citizen acts for (404 otherwise)"
     value = request.args.get('party')

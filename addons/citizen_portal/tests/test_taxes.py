@@ -251,6 +251,34 @@ class TaxesTestCase(PortalTestCase):
             other.get(f'/taxes/receipts/{receipt_id}.pdf').status_code, 404)
         self.assert_login_redirect(f'/taxes/receipts/{receipt_id}.pdf')
 
+    def test_fiscal_file_extract(self):
+        "The extract of the fiscal file: a real PDF; only for its owner"
+        from pypdf import PdfReader
+        set_config_for_test(
+            self, 'report', 'convert_command', CONVERT_COMMAND)
+        client, _, party_id = self.citizen(validated=True)
+        apartment_owner(self.company_id, party_id)
+        path = f'/taxes/extract.pdf?party={party_id}'
+        self.assertIn(path.replace('&', '&amp;'), self.page(client, '/taxes'))
+        response = client.get(path)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.mimetype, 'application/pdf')
+        text = ' '.join(' '.join(p.extract_text() for p in PdfReader(
+                    io.BytesIO(response.get_data())).pages).split())
+        with committed() as pool:
+            party = pool.get('party.party')(party_id)
+            name, code = party.name, party.fiscal_code
+        for expected in [name, code]:
+            self.assertIn(expected, text)
+        # the two instalments of 177.50, in the database's number format
+        self.assertRegex(text, r'177[.,]50')
+        other, _, _ = self.citizen(validated=True)
+        for bad in [path, '/taxes/extract.pdf?party=abc',
+                '/taxes/extract.pdf']:
+            with self.subTest(path=bad):
+                self.assertEqual(other.get(bad).status_code, 404)
+        self.assert_login_redirect(path)
+
     def test_two_citizens(self):
         "B reaches nothing of A's: party, decision, receipt, mandate proof"
         a, _, a_party = self.citizen(validated=True)
