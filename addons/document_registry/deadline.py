@@ -47,6 +47,15 @@ class Calendar(ModelSQL, ModelView):
     @classmethod
     def holidays_of(cls, year):
         "The set of non-working days of the year (CalendarError if none)"
+        calendars = cls.search([('year', '=', year)], limit=1)
+        if calendars:
+            return {h.date for h in calendars[0].holidays}
+        if Transaction().readonly:
+            # a read (a form showing its terms) writes nothing: the shipped
+            # days, stored by the next transaction that may write
+            days = parse_csv(cls.shipped_file(year).read_text(
+                    encoding='utf-8'))
+            return {d['date'] for d in days.get(year, [])}
         return {h.date for h in cls.get(year).holidays}
 
     @classmethod
@@ -55,34 +64,45 @@ class Calendar(ModelSQL, ModelView):
         calendars = cls.search([('year', '=', year)], limit=1)
         if calendars:
             return calendars[0]
-        path = SHIPPED_DIR / f'holidays-{year}.csv'
-        if not path.exists():
-            raise CalendarError(gettext(
-                    'document_registry.msg_no_calendar', year=year))
+        path = cls.shipped_file(year)
         calendar, = cls.import_csv(path.read_text(encoding='utf-8'),
             source=f'Codul muncii art. 139 ({path.name})')
         return calendar
 
     @classmethod
+    def shipped_file(cls, year):
+        "The file of the year's days shipped with the module, or CalendarError"
+        path = SHIPPED_DIR / f'holidays-{year}.csv'
+        if not path.exists():
+            raise CalendarError(gettext(
+                    'document_registry.msg_no_calendar', year=year))
+        return path
+
+    @classmethod
     def import_csv(cls, text, source=None):
         "Create the calendars of the rows date,name,article,… of text"
-        rows = list(csv.DictReader(io.StringIO(text)))
-        by_year = {}
-        for row in rows:
-            date = dt.date.fromisoformat(row['date'].strip())
-            by_year.setdefault(date.year, []).append({
-                    'date': date,
-                    'name': row['name'].strip(),
-                    'legal_basis': ' '.join(filter(None, [
-                                row.get('article', '').strip(),
-                                row.get('law', '').strip()])),
-                    })
+        by_year = parse_csv(text)
         to_create = [{
                 'year': year,
                 'source': source,
                 'holidays': [('create', holidays)],
                 } for year, holidays in sorted(by_year.items())]
         return cls.create(to_create)
+
+
+def parse_csv(text):
+    "The days of the rows date,name,article,law of text, by year"
+    by_year = {}
+    for row in csv.DictReader(io.StringIO(text)):
+        date = dt.date.fromisoformat(row['date'].strip())
+        by_year.setdefault(date.year, []).append({
+                'date': date,
+                'name': row['name'].strip(),
+                'legal_basis': ' '.join(filter(None, [
+                            row.get('article', '').strip(),
+                            row.get('law', '').strip()])),
+                })
+    return by_year
 
 
 class Holiday(ModelSQL, ModelView):

@@ -152,11 +152,11 @@ def serve_back_office(test_case, prefix, fill):
     test_case.addClassCleanup(test_case.browser.close)
 
 
-def sao_login(page, url, database, password):
-    "Log in to sao as admin, as a clerk does: the login dialog, then the password dialog"
+def sao_login(page, url, database, password, login='admin'):
+    "Log in to sao (as admin unless login), as a clerk does: the login dialog, then the password"
     page.goto(f'{url}/#{database}')
     page.wait_for_selector('input#login', timeout=TIMEOUT)
-    page.fill('input#login', 'admin')
+    page.fill('input#login', login)
     page.click('.login-dialog button[type=submit]')
     page.wait_for_selector('input[type=password]', timeout=TIMEOUT)
     page.fill('input[type=password]', password)
@@ -226,3 +226,237 @@ class Server:
         logs.mkdir(parents=True, exist_ok=True)
         self.log_file.flush()
         shutil.copyfile(self.log_file.name, logs / f'{self.tag}-{self.name}.log')
+
+
+# ---- driving sao as a clerk does (shared by the clerks' workflow tests) ------------------------
+SAO_IDLE_MS = 400               # no JSON-RPC call pending for this long: the screen is done
+SAO_REQUEST_TIMEOUT = 60        # s: a call still pending then is a spinner that never stops
+# errors a server answers to a user's mistake; anything else is a bug
+SAO_USER_ERRORS = {'UserError', 'UserWarning', 'LoginException', 'ConcurrencyException'}
+
+
+class Sao:
+    """A clerk's sao in a Playwright page: opens menu entries, types in fields, picks records,
+    clicks buttons and runs wizards as he does, and collects what must not happen — a JavaScript
+    error, a server error (HTTP 5xx or a JSON-RPC error other than a user's error) or a call that
+    never finishes. check() fails on any of them; the test calls it after each step."""
+
+    def __init__(self, page):
+        self.page = page
+        self.problems = []
+        self.pending = {}
+        self.last_change = time.monotonic()
+        page.set_default_timeout(TIMEOUT)
+        page.on('pageerror', lambda error: self.problems.append(f"JavaScript: {error}"))
+        page.on('request', self._sent)
+        page.on('requestfinished', self._finished)
+        page.on('requestfailed', self._failed)
+
+    # ---- what sao asks the server ------------------------------------------------------------
+    @staticmethod
+    def _is_rpc(request):
+        return request.method == 'POST' and not request.url.endswith('.js')
+
+    def _sent(self, request):
+        if self._is_rpc(request):
+            self.pending[request] = time.monotonic()
+            self.last_change = time.monotonic()
+
+    def _finished(self, request):
+        if request not in self.pending:
+            return
+        del self.pending[request]
+        self.last_change = time.monotonic()
+        method = self._method(request)
+        try:
+            response = request.response()
+            body = response.json() if response else None
+        except Exception:
+            response, body = None, None
+        if response is not None and response.status >= 500:
+            self.problems.append(f"HTTP {response.status} on {method}")
+        error = body.get('error') if isinstance(body, dict) else None
+        if error:
+            kind = error[0] if isinstance(error, list) and error else str(error)
+            if kind not in SAO_USER_ERRORS:
+                detail = error[1] if isinstance(error, list) and len(error) > 1 else ''
+                self.problems.append(f"server error {kind} on {method}: {str(detail)[:500]}")
+
+    def _failed(self, request):
+        if self.pending.pop(request, None) is not None:
+            self.problems.append(f"request failed: {self._method(request)}")
+        self.last_change = time.monotonic()
+
+    @staticmethod
+    def _method(request):
+        import json
+        try:
+            return json.loads(request.post_data or '{}').get('method', '?')
+        except ValueError:
+            return '?'
+
+    def wait(self):
+        """Until sao has had no call pending for SAO_IDLE_MS (a stuck call is a problem). Each
+        look runs in the page, so it also waits for the script sao runs between its calls"""
+        deadline = time.monotonic() + SAO_REQUEST_TIMEOUT
+        quiet_since = None
+        while time.monotonic() < deadline:
+            busy = self.pending or self.page.evaluate(
+                "() => (window.jQuery && window.jQuery.active) || 0")
+            now = time.monotonic()
+            if busy:
+                quiet_since = None
+            elif quiet_since is None:
+                quiet_since = now
+            elif min(now - quiet_since, now - self.last_change) >= SAO_IDLE_MS / 1000:
+                return
+            self.page.wait_for_timeout(100)
+        if self.pending:
+            self.problems.append("a request did not finish (the spinner never stops): "
+                + ', '.join(self._method(r) for r in self.pending))
+
+    def check(self, step=''):
+        "Fail (AssertionError) on any problem seen so far, or on an error dialog left open"
+        self.wait()
+        for kind in ['error-dialog', 'warning-dialog', 'user-warning-dialog']:
+            dialog = self.page.locator(f'.modal.in.{kind}')
+            if dialog.count():
+                self.problems.append(f"{kind}: {dialog.last.inner_text()[:500]}")
+        if self.problems:
+            raise AssertionError(f"{step}: " + ' | '.join(self.problems))
+
+    # ---- screens ---------------------------------------------------------------------------------
+    def login(self, url, database, password, login='admin'):
+        "The login dialogs, then the menu"
+        sao_login(self.page, url, database, password, login=login)
+        self.page.locator('#menu tbody tr').first.wait_for()
+        self.wait()
+
+    def open_menu(self, *path):
+        """Click each entry of the menu path in sao's menu tree (parents expand, the last one
+        opens its tab); the new tab"""
+        tabs = self.page.locator('#tablist > li').count()
+        for name in path:
+            item = self.page.locator('#menu').get_by_text(name, exact=True).first
+            item.wait_for()
+            item.click()
+            self.wait()
+        self.page.wait_for_function(
+            f"document.querySelectorAll('#tablist > li').length > {tabs}")
+        self.wait()
+        return self.tab()
+
+    def tab(self):
+        "The current tab"
+        return self.page.locator('#tabcontent > .tab-pane.active')
+
+    def dialog(self):
+        "The dialog on top (a wizard, a record of a one2many, a search window)"
+        return self.page.locator('.modal.in').last
+
+    def scope(self, scope=None):
+        "Where the fields are: the dialog on top if there is one, else the current tab"
+        if scope is not None:
+            return scope
+        return self.dialog() if self.page.locator('.modal.in').count() else self.tab()
+
+    def widget(self, name, scope=None):
+        "The visible input of the field name (sao names its inputs after their field)"
+        return self.scope(scope).locator(
+            f'input[name="{name}"]:visible, textarea[name="{name}"]:visible, '
+            f'select[name="{name}"]:visible').first
+
+    def fill(self, name, value, scope=None):
+        "Type the value in the field, then leave it (sao reads a field when it loses focus)"
+        widget = self.widget(name, scope)
+        widget.click()
+        widget.fill(str(value))
+        widget.press('Tab')
+        self.wait()
+
+    def select(self, name, label, scope=None):
+        "Choose the option shown as label of a selection field"
+        self.widget(name, scope).select_option(label=label)
+        self.wait()
+
+    def pick(self, name, text, choice=None, scope=None):
+        """Fill a many2one as a clerk does: type text, choose choice (default: text) among the
+        completions sao offers"""
+        widget = self.widget(name, scope)
+        widget.click()
+        widget.fill('')
+        widget.press_sequentially(text, delay=30)
+        self.wait()
+        option = self.page.locator('.dropdown-completion:visible li a, '
+            '.dropdown-completion:visible li').filter(has_text=choice or text).first
+        option.click()
+        self.wait()
+        widget.press('Tab')
+        self.wait()
+
+    def value(self, name, scope=None):
+        "What the field shows"
+        widget = self.widget(name, scope)
+        if widget.evaluate("e => e.tagName") == 'SELECT':
+            return widget.evaluate("e => e.options[e.selectedIndex]?.text || ''").strip()
+        return widget.input_value().strip()
+
+    def expect_value(self, name, expected, scope=None):
+        """The field's value once it shows expected (a string, or a compiled regular expression
+        it must match): sao fills a form after its calls return; AssertionError with what it
+        shows if it never does"""
+        deadline = time.monotonic() + TIMEOUT / 1000
+        while True:
+            value = self.value(name, scope)
+            if (expected.search(value) if hasattr(expected, 'search')
+                    else value == expected):
+                return value
+            if time.monotonic() > deadline:
+                raise AssertionError(f"field {name} shows {value!r}, not {expected!r}")
+            self.page.wait_for_timeout(100)
+
+    def click(self, text, scope=None):
+        "Click the visible button labelled text (its whole label, as sao writes it)"
+        import re
+        self.scope(scope).get_by_role('button', name=re.compile(
+                r'^\s*' + re.escape(text) + r'\s*$', re.IGNORECASE)).filter(
+            visible=True).first.click()
+        self.wait()
+
+    def toolbar(self, button_id):
+        "Click a button of the current tab's toolbar: new_, save, switch_, reload, action…"
+        self.tab().locator(f'button#{button_id}').click()
+        self.wait()
+
+    def save(self):
+        "Save the current record (the toolbar's button); fails on an error dialog"
+        self.toolbar('save')
+        self.check("save")
+
+    def attach(self, one2many, path, scope=None):
+        """Add a record with the file at path to the one2many labelled one2many (its dialog's
+        binary field, as a clerk picks the file), then the dialog's Add button"""
+        box = self.scope(scope).locator('.form-one2many').filter(
+            has=self.page.locator('.form-one2many-string', has_text=one2many)).first
+        box.locator('.form-one2many-toolbar button[aria-label="Nou"]').click()
+        dialog = self.dialog()
+        dialog.locator('input[type=file]').wait_for(state='attached')
+        self.wait()
+        dialog.locator('input[type=file]').set_input_files(str(path))
+        self.wait()
+        self.expect_value('name', Path(path).name, scope=dialog)
+        return dialog
+
+    def page_tab(self, title, scope=None):
+        "Open the notebook page of the form titled title"
+        self.scope(scope).locator('.nav-tabs a', has_text=title).first.click()
+        self.wait()
+
+    def list_rows(self, scope=None):
+        "The rows a list shows"
+        return self.scope(scope).locator('.treeview tbody tr:has(td[headers]:visible)')
+
+    def screenshot(self, path):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(path))
+        log(f"screenshot: {path}")

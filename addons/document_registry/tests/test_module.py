@@ -271,6 +271,23 @@ class DocumentRegistryTestCase(CompanyTestMixin, ModuleTestCase):
         self.assertEqual(rule.compute(D(2031, 3, 3)), D(2031, 3, 25))
 
     @with_transaction()
+    def test_deadline_read_in_readonly_transaction(self):
+        """A term read where nothing may be written (a form opened in the
+        client) counts the shipped calendar's days without storing them"""
+        Calendar = Pool().get('document_registry.calendar')
+        with Transaction().new_transaction(readonly=True):
+            self.assertFalse(Calendar.search([('year', '=', 2025)]))
+            rule = self.rule('petition_forward')
+            # Sunday 30 November 2025 (St Andrew), Monday 1 December
+            self.assertEqual(rule.compute(D(2025, 11, 25)), D(2025, 12, 2))
+            self.assertFalse(Calendar.search([('year', '=', 2025)]))
+        # a transaction that may write stores it, as before
+        self.assertEqual(
+            self.rule('petition_forward').compute(D(2025, 11, 25)),
+            D(2025, 12, 2))
+        self.assertTrue(Calendar.search([('year', '=', 2025)]))
+
+    @with_transaction()
     def test_deadline_rule_needs_days(self):
         "A deadline rule has at least one day"
         Rule = Pool().get('document_registry.deadline_rule')
