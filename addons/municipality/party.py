@@ -21,6 +21,7 @@ register_on_sqlite()
 # One person or company = one party: these identifiers may appear only once.
 UNIQUE_IDENTIFIER_TYPES = {'ro_cnp', 'ro_cui', 'ro_onrc'}
 # "Avram Iancu 12", "str. Principală 7A": a street and a house number
+HOUSE_NUMBER = re.compile(r'^\d+[A-Za-z]?$')
 STREET_AND_NUMBER = re.compile(r'^(.*[^\d\s])\s+(\d+[A-Za-z]?)$')
 
 NATURAL_STATES = {
@@ -228,10 +229,12 @@ class Party(metaclass=PoolMeta):
     @classmethod
     def _search_keys(cls, text, operator, operand, extra):
         """The clauses beside Tryton's for the text typed in the search box:
-        CNP, CUI with or without RO; with like, the street (and number)
-        of an address and, when the text has a digit, the plate or VIN of
-        a vehicle and the cadastral or land-book number of a parcel or a
-        building the party owns or owned"""
+        the CNP, the CUI with or without RO and, with like, the street
+        and house number of an address, the plate or VIN of a vehicle and
+        the cadastral or land-book number of a parcel or a building the
+        party owns or owned.  sao sends each word typed as a clause of its
+        own ("cj 12 abc": %cj%, %12%, %abc%), so each key is tried on a
+        word too."""
         code = text.replace(' ', '').upper()
         if code.startswith('RO') and code[2:].isdigit():
             code = code[2:]
@@ -240,13 +243,14 @@ class Party(metaclass=PoolMeta):
         if not operator.endswith('like'):
             return
         yield from cls._search_address(text, operator, extra)
-        if any(c.isdigit() for c in text):
-            yield cls._search_owned(operator, text, extra)
+        yield cls._search_owned(text, operator, extra)
 
     @classmethod
     def _search_address(cls, text, operator, extra):
         yield ('addresses.street_name', operator, f'%{text}%', *extra)
         yield ('addresses.ro_street.name', operator, f'%{text}%', *extra)
+        if HOUSE_NUMBER.match(text):
+            yield ('addresses.building_number', 'ilike', text)
         match = STREET_AND_NUMBER.match(text)
         if match:
             street, number = match.groups()
@@ -259,16 +263,19 @@ class Party(metaclass=PoolMeta):
                     ])
 
     @classmethod
-    def _search_owned(cls, operator, text, extra):
+    def _search_owned(cls, text, operator, extra):
         plate = normalize_registration(text)
-        return cls._search_owners_of([
-                'OR',
-                ('vehicle.registration_number', operator, f'%{plate}%'),
-                ('vehicle.vin', operator, f'%{plate}%'),
+        domain = ['OR',
+            ('vehicle.registration_number', operator, f'%{plate}%'),
+            ('vehicle.vin', operator, f'%{plate}%'),
+            ]
+        if any(c.isdigit() for c in text):
+            domain += [
                 ('parcel.cadastral_number', operator, f'%{text}%', *extra),
                 ('parcel.land_book_number', operator, f'%{text}%', *extra),
                 ('building.cadastral_number', operator, f'%{text}%', *extra),
-                ])
+                ]
+        return cls._search_owners_of(domain)
 
     @classmethod
     def _search_owners_of(cls, domain):
@@ -427,6 +434,15 @@ class Address(metaclass=PoolMeta):
     staircase = fields.Char("Staircase")
     ro_address = fields.Function(
         fields.Char("Romanian Address"), 'get_ro_address')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # the locality of the nomenclature names the city
+        cls.city.states = {
+            **cls.city.states,
+            'invisible': Bool(Eval('locality')),
+            }
 
     @fields.depends('locality')
     def on_change_with_county(self, name=None):

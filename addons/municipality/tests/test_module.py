@@ -132,11 +132,17 @@ class MunicipalityTestCase(CompanyTestMixin, ModuleTestCase):
 
     # The one search box (what sao sends for a typed text: rec_name ilike)
 
-    def assertFound(self, text, parties):
+    def assertFound(self, text, parties, words=False):
+        """The text finds the parties as one clause and, with words, as
+        sao sends it: a clause per word"""
         Party = Pool().get('party.party')
-        self.assertEqual(
-            sorted(Party.search([('rec_name', 'ilike', f'%{text}%')])),
-            sorted(parties), f"searching {text!r}")
+        domains = [[('rec_name', 'ilike', f'%{text}%')]]
+        if words:
+            domains.append(
+                [('rec_name', 'ilike', f'%{w}%') for w in text.split()])
+        for domain in domains:
+            self.assertEqual(sorted(Party.search(domain)), sorted(parties),
+                f"searching {domain!r}")
 
     @with_transaction()
     def test_search_name_without_diacritics(self):
@@ -145,7 +151,7 @@ class MunicipalityTestCase(CompanyTestMixin, ModuleTestCase):
         create_person("Ionescu", "Maria", CNP_FEMALE_1970)
         for text in ["Puscas", "pușcaș", "PUȘCAȘ", "puscas stefan",
                 "Pușcaș Ștefan", "Puşcaş"]:        # the last with cedillas
-            self.assertFound(text, [person])
+            self.assertFound(text, [person], words=True)
 
     @with_transaction()
     def test_search_by_cui_with_prefix(self):
@@ -190,7 +196,7 @@ class MunicipalityTestCase(CompanyTestMixin, ModuleTestCase):
             own(vehicle, owner)
             for text in ["CJ12ABC", "cj 12 abc", "CJ-12-ABC",
                     "WVWZZZ1KZAW000001"]:
-                self.assertFound(text, [owner])
+                self.assertFound(text, [owner], words=True)
 
     @with_transaction()
     def test_search_by_cadastral_number(self):
