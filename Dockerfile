@@ -51,6 +51,9 @@ RUN apt-get update \
     && install -d -o trytond -g trytond -m 0750 /var/lib/trytond
 COPY --from=build /opt/openprimarie /opt/openprimarie
 COPY --from=sao /sao /opt/sao
+# sao's Romanian catalogue and its second tab on double-click (scripts/lib/sao_fix.py)
+COPY scripts/lib/sao_fix.py /tmp/sao_fix.py
+RUN python /tmp/sao_fix.py /opt/sao && rm /tmp/sao_fix.py
 COPY config/trytond.conf /etc/trytond/trytond.conf
 COPY --chmod=0755 docker/entrypoint.sh /usr/local/bin/openprimarie-entrypoint
 ENV PATH=/opt/openprimarie/bin:$PATH \

@@ -49,6 +49,31 @@ class Party(metaclass=PoolMeta):
         'get_fiscal_position')
 
     @classmethod
+    def _search_keys(cls, text, operator, operand, extra):
+        "Also the taxpayer of a tax decision, by its number or reference"
+        yield from super()._search_keys(text, operator, operand, extra)
+        code = text.replace(' ', '')
+        if operator.endswith('like') and any(c.isdigit() for c in code):
+            yield cls._search_taxpayers_of(['OR',
+                    ('number', '=', code),
+                    ('payment_reference', '=', code),
+                    ])
+
+    @classmethod
+    def _search_taxpayers_of(cls, domain):
+        "Clause of the taxpayers of the decisions of the domain"
+        pool = Pool()
+        Assessment = pool.get('local_tax.assessment')
+        ModelAccess = pool.get('ir.model.access')
+        if not ModelAccess.check(
+                Assessment.__name__, 'read', raise_exception=False):
+            return None
+        assessment = Assessment.__table__()
+        decisions = Assessment.search(domain, order=[], query=True)
+        return ('id', 'in', assessment.select(
+                assessment.taxpayer, where=assessment.id.in_(decisions)))
+
+    @classmethod
     def _fiscal_company(cls):
         company_id = Transaction().context.get('company')
         if company_id:

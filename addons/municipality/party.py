@@ -1,5 +1,6 @@
 # This file is part of OpenPrimărie.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+import re
 from collections import defaultdict
 
 from stdnum.ro import cnp as stdnum_cnp
@@ -12,9 +13,16 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, record_cache_size
 
 from .exceptions import AddressError, DuplicateIdentifier, PersonError
+from .unaccent import create_extension, register_on_sqlite
+from .vehicle import normalize_registration
+
+register_on_sqlite()
 
 # One person or company = one party: these identifiers may appear only once.
 UNIQUE_IDENTIFIER_TYPES = {'ro_cnp', 'ro_cui', 'ro_onrc'}
+# "Avram Iancu 12", "str. Principală 7A": a street and a house number
+HOUSE_NUMBER = re.compile(r'^\d+[A-Za-z]?$')
+STREET_AND_NUMBER = re.compile(r'^(.*[^\d\s])\s+(\d+[A-Za-z]?)$')
 
 NATURAL_STATES = {
     'invisible': Eval('person_type') != 'natural',
@@ -199,23 +207,91 @@ class Party(metaclass=PoolMeta):
         return result
 
     @classmethod
+    def __register__(cls, module):
+        create_extension(Transaction().connection.cursor())
+        super().__register__(module)
+
+    @classmethod
     def search_rec_name(cls, name, clause):
+        "The one search box: name, codes, address, assets, as typed"
         domain = super().search_rec_name(name, clause)
         _, operator, operand, *extra = clause
-        if (isinstance(operand, str)
-                and not (operator.startswith('!')
-                    or operator.startswith('not '))):
-            code = operand.strip('%').replace(' ', '')
-            if code.isdigit():
-                domain = ['OR', domain,
-                    ('identifiers.code_compact', '=', code)]
-            elif operator.endswith('like') and code.strip('%'):
-                # a clerk also finds a taxpayer by the street of an address
-                domain = ['OR', domain,
-                    ('addresses.street_name', operator, operand, *extra),
-                    ('addresses.ro_street.name', operator, operand, *extra),
-                    ]
+        if (not isinstance(operand, str)
+                or operator.startswith('!') or operator.startswith('not ')):
+            return domain
+        text = operand.strip('%').strip()
+        keys = [k for k in cls._search_keys(text, operator, operand, extra)
+            if k]
+        if text and keys:
+            domain = ['OR', domain, *keys]
         return domain
+
+    @classmethod
+    def _search_keys(cls, text, operator, operand, extra):
+        """The clauses beside Tryton's for the text typed in the search box:
+        the CNP, the CUI with or without RO and, with like, the street
+        and house number of an address, the plate or VIN of a vehicle and
+        the cadastral or land-book number of a parcel or a building the
+        party owns or owned.  sao sends each word typed as a clause of its
+        own ("cj 12 abc": %cj%, %12%, %abc%), so each key is tried on a
+        word too."""
+        code = text.replace(' ', '').upper()
+        if code.startswith('RO') and code[2:].isdigit():
+            code = code[2:]
+        if code.isdigit():
+            yield ('identifiers.code_compact', '=', code)
+        if not operator.endswith('like'):
+            return
+        yield from cls._search_address(text, operator, extra)
+        yield cls._search_owned(text, operator, extra)
+
+    @classmethod
+    def _search_address(cls, text, operator, extra):
+        yield ('addresses.street_name', operator, f'%{text}%', *extra)
+        yield ('addresses.ro_street.name', operator, f'%{text}%', *extra)
+        if HOUSE_NUMBER.match(text):
+            yield ('addresses.building_number', 'ilike', text)
+        match = STREET_AND_NUMBER.match(text)
+        if match:
+            street, number = match.groups()
+            yield ('addresses', 'where', [
+                    ['OR',
+                        ('street_name', operator, f'%{street}%', *extra),
+                        ('ro_street.name', operator, f'%{street}%', *extra),
+                        ],
+                    ('building_number', 'ilike', number),
+                    ])
+
+    @classmethod
+    def _search_owned(cls, text, operator, extra):
+        plate = normalize_registration(text)
+        domain = ['OR',
+            ('vehicle.registration_number', operator, f'%{plate}%'),
+            ('vehicle.vin', operator, f'%{plate}%'),
+            ]
+        if any(c.isdigit() for c in text):
+            domain += [
+                ('parcel.cadastral_number', operator, f'%{text}%', *extra),
+                ('parcel.land_book_number', operator, f'%{text}%', *extra),
+                ('building.cadastral_number', operator, f'%{text}%', *extra),
+                ]
+        return cls._search_owners_of(domain)
+
+    @classmethod
+    def _search_owners_of(cls, domain):
+        """Clause of the parties with a share (current or past) in an asset
+        of the ownership domain; None for a user who may not read the
+        shares"""
+        pool = Pool()
+        Ownership = pool.get('ownership.ownership')
+        ModelAccess = pool.get('ir.model.access')
+        if not ModelAccess.check(
+                Ownership.__name__, 'read', raise_exception=False):
+            return None
+        ownership = Ownership.__table__()
+        shares = Ownership.search(domain, order=[], query=True)
+        return ('id', 'in', ownership.select(
+                ownership.owner, where=ownership.id.in_(shares)))
 
     def compute_fields(self, field_names=None):
         values = super().compute_fields(field_names=field_names)
@@ -358,6 +434,15 @@ class Address(metaclass=PoolMeta):
     staircase = fields.Char("Staircase")
     ro_address = fields.Function(
         fields.Char("Romanian Address"), 'get_ro_address')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # the locality of the nomenclature names the city
+        cls.city.states = {
+            **cls.city.states,
+            'invisible': Bool(Eval('locality')),
+            }
 
     @fields.depends('locality')
     def on_change_with_county(self, name=None):

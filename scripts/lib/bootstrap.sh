@@ -3,6 +3,7 @@
 #
 #   source "$(dirname "$0")/lib/bootstrap.sh"
 #   op_bootstrap            # idempotent: system packages, .venv, requirements, addons, sao
+#                           # (and its corrections, scripts/lib/sao_fix.py)
 #
 # Every step checks first and only does work that is missing, so a second run takes seconds.
 # Our addons are always reinstalled (they are not editable-installable, see
@@ -136,6 +137,12 @@ op_install_sao() {
     rm -rf "$tmp"
 }
 
+# sao's Romanian catalogue and its second tab on double-click, corrected in var/sao (every run:
+# quick, and a changed correction reaches a sao installed earlier).
+op_fix_sao() {
+    "$OP_PY" "$OP_ROOT/scripts/lib/sao_fix.py" "$OP_SAO_DIR" | sed 's/^/==> /'
+}
+
 op_bootstrap() {
     local start=$SECONDS
     op_log "bootstrap: $OP_ROOT"
@@ -144,6 +151,7 @@ op_bootstrap() {
     op_install_requirements
     op_install_addons
     op_install_sao
+    op_fix_sao
     export VIRTUAL_ENV="$OP_VENV"
     export PATH="$OP_VENV/bin:$PATH"
     op_log "bootstrap done in $((SECONDS - start)) s"

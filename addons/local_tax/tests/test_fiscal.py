@@ -120,6 +120,22 @@ class FiscalTestCase(unittest.TestCase):
     # The annual assessment
 
     @with_transaction()
+    def test_taxpayer_found_by_decision_number(self):
+        "The party search box finds the taxpayer of a decision by its number"
+        Party = Pool().get('party.party')
+        company = setup_2026()
+        owner = create_person("Popescu", "Ion")
+        other = create_person("Ionescu", "Maria")
+        own(create_apartment(company), owner)
+        own(create_vehicle(company, 'CJ01AAA', euro_norm='euro4'), other)
+        decision, = [d for d in assess(company) if d.taxpayer == owner]
+        for text in [decision.number, decision.payment_reference]:
+            with self.subTest(text=text):
+                self.assertEqual(
+                    Party.search([('rec_name', 'ilike', f'%{text}%')]),
+                    [owner])
+
+    @with_transaction()
     def test_assessment_instalments_and_small_taxes(self):
         "Two equal instalments; a tax up to 50 lei per kind due by 31 March"
         company = setup_2026()

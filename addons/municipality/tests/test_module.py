@@ -130,6 +130,96 @@ class MunicipalityTestCase(CompanyTestMixin, ModuleTestCase):
         self.assertEqual(
             Party.search([('rec_name', 'ilike', '%republicii%')]), [person])
 
+    # The one search box (what sao sends for a typed text: rec_name ilike)
+
+    def assertFound(self, text, parties, words=False):
+        """The text finds the parties as one clause and, with words, as
+        sao sends it: a clause per word"""
+        Party = Pool().get('party.party')
+        domains = [[('rec_name', 'ilike', f'%{text}%')]]
+        if words:
+            domains.append(
+                [('rec_name', 'ilike', f'%{w}%') for w in text.split()])
+        for domain in domains:
+            self.assertEqual(sorted(Party.search(domain)), sorted(parties),
+                f"searching {domain!r}")
+
+    @with_transaction()
+    def test_search_name_without_diacritics(self):
+        "A name is found typed with or without diacritics, in any case"
+        person = create_person("Pușcaș", "Ștefan", CNP_MALE_1963)
+        create_person("Ionescu", "Maria", CNP_FEMALE_1970)
+        for text in ["Puscas", "pușcaș", "PUȘCAȘ", "puscas stefan",
+                "Pușcaș Ștefan", "Puşcaş"]:        # the last with cedillas
+            self.assertFound(text, [person], words=True)
+
+    @with_transaction()
+    def test_search_by_cui_with_prefix(self):
+        "A company is found by its CUI with or without RO"
+        Party = Pool().get('party.party')
+        company = Party(name="Țesătoria SRL", person_type='legal',
+            cui='18547290')
+        company.save()
+        for text in ["18547290", "RO18547290", "ro 18547290", "tesatoria"]:
+            self.assertFound(text, [company])
+
+    @with_transaction()
+    def test_search_by_street_and_number(self):
+        "An address is found by its street, without diacritics, and number"
+        Address = Pool().get('party.address')
+        company = create_municipality()
+        with set_company(company):
+            person = create_person("Popescu", "Ion", CNP_MALE_1963)
+            neighbour = create_person("Ionescu", "Maria", CNP_FEMALE_1970)
+            Street = Pool().get('municipality.street')
+            street, = Street.search([('name', '=', "Principală")])
+            for party, number in [(person, '7'), (neighbour, '9')]:
+                Address.create([{
+                            'party': party.id,
+                            'locality': street.locality.id,
+                            'ro_street': street.id,
+                            'building_number': number,
+                            }])
+            self.assertFound("principala", [person, neighbour])
+            self.assertFound("Principala 7", [person])
+            self.assertFound("str. Principală 9", [neighbour])
+
+    @with_transaction()
+    def test_search_by_vehicle_plate(self):
+        "The owner of a vehicle is found by its plate, typed as on the car"
+        company = create_municipality()
+        with set_company(company):
+            owner = create_person("Popescu", "Ion", CNP_MALE_1963)
+            create_person("Ionescu", "Maria", CNP_FEMALE_1970)
+            vehicle = self._vehicle(company, cylinder_capacity=1400,
+                vin='WVWZZZ1KZAW000001')
+            own(vehicle, owner)
+            for text in ["CJ12ABC", "cj 12 abc", "CJ-12-ABC",
+                    "WVWZZZ1KZAW000001"]:
+                self.assertFound(text, [owner], words=True)
+
+    @with_transaction()
+    def test_search_by_cadastral_number(self):
+        "The owners of a parcel or a building are found by its numbers"
+        company = create_municipality()
+        with set_company(company):
+            owner = create_person("Popescu", "Ion", CNP_MALE_1963)
+            co_owner = create_person("Ionescu", "Maria", CNP_FEMALE_1970)
+            parcel = create_parcel(company, number='54321',
+                land_book_number='60123')
+            Parcel = Pool().get('property.parcel')
+            Parcel.write([parcel], {'ownerships': [('create', [{
+                                'owner': party.id,
+                                'start_date': dt.date(2020, 1, 1),
+                                'share_numerator': 1,
+                                'share_denominator': 2,
+                                } for party in [owner, co_owner]])]})
+            building = create_building(parcel, cadastral_number='54321-C1')
+            own(building, co_owner)
+            self.assertFound("54321", [owner, co_owner])
+            self.assertFound("60123", [owner, co_owner])
+            self.assertFound("54321-C1", [co_owner])
+
     @with_transaction()
     def test_date_of_death_in_future_refused(self):
         "A date of death in the future or before the birth is refused"
