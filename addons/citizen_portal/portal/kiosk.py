@@ -26,8 +26,9 @@ from trytond.exceptions import UserError
 
 from .common import rate_limit, rollback, transaction
 from .i18n import gettext as _
+from .forms import FormErrors
 from .pay import (
-    SESSION_TOKENS, due_on, find_due, pdf_response, receipt_filename,
+    SESSION_TOKENS, due_on, find_due, lookup_errors, pdf_response, receipt_filename,
     receipt_pdf, returned_token, settle, start_payment, transaction_of,
     to_card_page)
 from .security import SESSION_SECRETS
@@ -99,11 +100,15 @@ def start():
     if request.method == 'GET':
         return render('kiosk/start.html', form={})
     form = request.form
+    errors = lookup_errors(form)
+    if errors:
+        return render('kiosk/start.html', 422, form=form, errors=errors)
     found = find_due(form.get('reference'), form.get('code'))
     if not found:
         return render('kiosk/start.html', 404, form={},
-            errors=[_("We found nothing to pay for this payment reference "
-                    "and CNP/CUI. Check both and try again.")])
+            errors=FormErrors().general(_("We found nothing to pay for "
+                    "this payment reference and CNP/CUI. Check both and try "
+                    "again.")))
     state = session.get(KEY) or {}
     state['assessment'] = found[0].id
     session[KEY] = state

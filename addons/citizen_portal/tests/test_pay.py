@@ -259,14 +259,20 @@ class PayTestCase(PaymentTestCase):
         self.assertEqual(response.status_code, 404)
 
     def test_pay_without_account_number_not_enough(self):
-        "The sequential number with the CNP finds nothing; spaces ignored"
+        """The sequential number with the CNP finds nothing (not written as
+        a reference: said on the field); spaces ignored"""
         code, party_id = self.anonymous_party()
         reference, number, ids = self.decision_for(party_id)
         for data in [{'number': number, 'code': code},
                 {'reference': number, 'code': code},
                 {'reference': reference[:-1], 'code': code}]:
             response = self.post(self.client(), '/pay/lookup', data)
-            self.assertEqual(response.status_code, 404, data)
+            self.assertEqual(response.status_code, 422, data)
+            self.assertIn('aria-invalid', response.get_data(as_text=True))
+        other = str((int(reference[0]) + 1) % 10) + reference[1:]
+        response = self.post(self.client(), '/pay/lookup',
+            {'reference': other, 'code': code})
+        self.assertEqual(response.status_code, 404)
         spaced = ' '.join([reference[:4], reference[4:8], reference[8:]])
         response = self.post(self.client(), '/pay/lookup',
             {'reference': spaced, 'code': code})
@@ -426,7 +432,7 @@ class PayTestCase(PaymentTestCase):
         self.assertNotIn('200,50', response.get_data(as_text=True))
         response = self.post(client, '/kiosk',
             {'code': code, 'number': number})
-        self.assertEqual(response.status_code, 404)
+        self.assertEqual(response.status_code, 422)
         response = self.post(client, '/kiosk',
             {'code': code, 'reference': reference})
         self.assertEqual(response.status_code, 302)
