@@ -16,7 +16,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import forms, i18n, security
 
 BLUEPRINTS = [
-    'account', 'taxes', 'requests', 'pay', 'kiosk', 'documents', 'mandates']
+    'account', 'taxes', 'requests', 'pay', 'kiosk', 'documents', 'mandates',
+    'pages']
 
 
 def create_app(database=None, config_file=None, company=None, **overrides):

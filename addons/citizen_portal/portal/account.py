@@ -24,7 +24,26 @@ bp = Blueprint('account', __name__)
 def home():
     if not g.user:
         return render_template('index.html')
-    return render_template('account/home.html', user=g.user)
+    return render_template('account/home.html', user=g.user,
+        summary=due_summary())
+
+
+def due_summary():
+    """What is due today for each party the account may pay for (scope:
+    the proven party and its mandates, or the claimed code of a standard
+    account): [(party, total, next due date or None)]"""
+    from trytond.modules.local_tax.payment import payable
+    from . import scope
+    from .common import today
+    summary = []
+    for party in scope.parties(scope.DUE):
+        due = payable(g.company, party, today())
+        open_lines = [l for l in due.lines if l.total > 0]
+        if due.to_pay <= 0 or not open_lines:
+            continue
+        next_due = min(l.obligation.due_date for l in open_lines)
+        summary.append((party, due.to_pay, next_due))
+    return summary
 
 
 @bp.route('/register', methods=['GET', 'POST'])

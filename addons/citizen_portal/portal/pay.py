@@ -134,6 +134,9 @@ def start_payment(taxpayer, due, return_endpoint, channel='ghiseul'):
     transaction = Transaction_.start(
         g.company, taxpayer, due.to_pay, return_url,
         obligations=due.obligations, channel=channel)
+    if g.get('user') and channel != 'kiosk':
+        # the account is told by e-mail once the payment is booked
+        Transaction_.write([transaction], {'web_user': g.user.id})
     remember(transaction.token)
     return transaction
 

@@ -3,6 +3,7 @@
 """Paying through Ghișeul.ro from the portal, without an account and at
 the kiosk: the real emulator, its card page, its notification to a real
 trytond endpoint, the status poll; booked exactly once."""
+import re
 import time
 from decimal import Decimal
 
@@ -393,8 +394,11 @@ class PayTestCase(PaymentTestCase):
         page = client.get('/kiosk/due').get_data(as_text=True)
         self.assertIn('75,25', page)
         self.assertNotIn('Vasilescu', page)
-        card_page = self.start_card_payment(client, '/kiosk/pay', {},
-            csrf_from='/kiosk/due')
+        # every box ticked, as the page shows them
+        shown = re.search(r'name="shown" value="([^"]*)"', page).group(1)
+        self.assertEqual(sorted(shown.split(',')), sorted(map(str, ids)))
+        card_page = self.start_card_payment(client, '/kiosk/pay',
+            {'obligations': ids, 'shown': shown}, csrf_from='/kiosk/due')
         back = pay_by_card(card_page)
         self.assertIn('/kiosk/return?token=', back)
         token = self.token_of(back)
