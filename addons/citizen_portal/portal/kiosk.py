@@ -29,9 +29,9 @@ from .common import rate_limit, rollback, transaction
 from .i18n import gettext as _
 from .forms import FormErrors
 from .pay import (
-    SESSION_TOKENS, due_on, find_due, lookup_errors, payable, pdf_response, receipt_filename,
-    receipt_pdf, returned_token, settle, start_payment, transaction_of,
-    to_card_page)
+    SESSION_TOKENS, due_on, find_due, lookup_errors, payable, pdf_response,
+    receipt_filename, receipt_pdf, returned_token, settle, start_payment,
+    transaction_of, to_card_page)
 from .security import SESSION_SECRETS
 
 bp = Blueprint('kiosk', __name__, url_prefix='/kiosk')
@@ -132,9 +132,17 @@ def due():
         return redirect(url_for('kiosk.start'))
     assessment, taxpayer, every = found
     chosen = chosen_lines(every)
+    if chosen == []:
+        return nothing_ticked(every)
     due = payable(taxpayer, chosen) if chosen else every
     return render('kiosk/due.html', every=every, due=due,
         chosen={o.id for o in (chosen or every.obligations)})
+
+
+def nothing_ticked(every):
+    return render('kiosk/due.html', 422, every=every, due=every,
+        chosen=set(), errors=FormErrors().general(_(
+                "Tick at least one obligation to pay.")))
 
 
 def chosen_lines(every):
@@ -161,9 +169,7 @@ def pay():
     assessment, taxpayer, every = found
     chosen = chosen_lines(every)
     if not chosen:
-        return render('kiosk/due.html', 422, every=every, due=every,
-            chosen=set(), errors=FormErrors().general(_(
-                    "Tick at least one obligation to pay.")))
+        return nothing_ticked(every)
     due = payable(taxpayer, chosen)
     shown = {int(i) for i in request.form.get('shown', '').split(',')
         if i.isdigit()}

@@ -132,6 +132,12 @@ class PagesTestCase(PaymentTestCase):
             self.assertTrue(href.startswith(('/kiosk', '?', '#')),
                 href)
         shown = ','.join(sorted(map(str, ids)))
+        # no box ticked: said, nothing started
+        for path in ['/kiosk/due', '/kiosk/pay']:
+            response = self.post(kiosk, path, {'shown': shown},
+                csrf_from='/kiosk/due')
+            self.assertEqual(response.status_code, 422, path)
+            self.assertIn('Bifați cel puțin', response.get_data(as_text=True))
         response = self.post(kiosk, '/kiosk/pay',
             {'obligations': ids[:1], 'shown': shown}, csrf_from='/kiosk/due')
         self.assertEqual(response.status_code, 200)
