@@ -117,30 +117,60 @@ class Request(ModelSQL, ModelView):
         "The answers by name and their readable text; RequestError if bad"
         answers, lines = {}, []
         for field in service.form_fields:
-            raw = (values.get(field.name) or '').strip()
-            value = cls.check_value(field, raw)
-            if value in (None, '', False) and field.type != 'checkbox':
-                if field.required:
-                    raise RequestError(gettext(
-                            'citizen_portal.msg_request_field_required',
-                            field=field.label))
+            checked = cls.check_answer(field, values.get(field.name))
+            if checked is None:
                 continue
-            if field.type == 'checkbox':
-                if field.required and not value:
-                    raise RequestError(gettext(
-                            'citizen_portal.msg_request_field_required',
-                            field=field.label))
-                shown = gettext('citizen_portal.msg_yes' if value
-                    else 'citizen_portal.msg_no')
-            elif field.type == 'date':
-                shown = value.strftime('%d.%m.%Y')
-                value = value.isoformat()
-            else:
-                shown = str(value)
-                value = str(value)
+            value, shown = checked
             answers[field.name] = value
             lines.append(f'{field.label}: {shown}')
         return answers, '\n'.join(lines)
+
+    @classmethod
+    def check_answer(cls, field, raw):
+        """(stored value, text shown) of the answer to the field, None when
+        it is empty and may be; RequestError if bad"""
+        raw = (raw or '').strip()
+        value = cls.check_value(field, raw)
+        if value in (None, '', False) and field.type != 'checkbox':
+            if field.required:
+                raise RequestError(gettext(
+                        'citizen_portal.msg_request_field_required',
+                        field=field.label))
+            return None
+        if field.type == 'checkbox':
+            if field.required and not value:
+                raise RequestError(gettext(
+                        'citizen_portal.msg_request_field_required',
+                        field=field.label))
+            shown = gettext('citizen_portal.msg_yes' if value
+                else 'citizen_portal.msg_no')
+        elif field.type == 'date':
+            shown = value.strftime('%d.%m.%Y')
+            value = value.isoformat()
+        else:
+            shown = str(value)
+            value = str(value)
+        return value, shown
+
+    @classmethod
+    def form_errors(cls, service, values, files):
+        """Every error of the form at once, before anything is written:
+        [(field, message)], the field 'f_<name>' of an answer or
+        'a_<name>' of an attachment (the portal's input ids).  The content
+        of the files is checked by submit."""
+        errors = []
+        for field in service.form_fields:
+            try:
+                cls.check_answer(field, values.get(field.name))
+            except RequestError as exception:
+                errors.append((f'f_{field.name}', exception.message))
+        for attachment in service.attachments:
+            name, data = files.get(attachment.name) or (None, None)
+            try:
+                cls.check_upload_name(attachment, name, data)
+            except RequestError as exception:
+                errors.append((f'a_{attachment.name}', exception.message))
+        return errors
 
     @classmethod
     def check_value(cls, field, raw):
@@ -185,22 +215,32 @@ class Request(ModelSQL, ModelView):
         uploads = []
         for attachment in service.attachments:
             name, data = files.get(attachment.name) or (None, None)
-            if not data:
-                if attachment.required:
-                    raise RequestError(gettext(
-                            'citizen_portal.msg_request_attachment_required',
-                            attachment=attachment.label))
+            name = cls.check_upload_name(attachment, name, data)
+            if name is None:
                 continue
-            name = (name or 'file').replace('/', '_').replace('\\', '_')
-            extension = name.rsplit('.', 1)[-1].lower() if '.' in name else ''
-            if extension not in attachment.extensions:
-                raise RequestError(gettext(
-                        'citizen_portal.msg_request_attachment_type',
-                        attachment=attachment.label,
-                        types=', '.join(attachment.extensions)))
             check_file(name, data, max_size)
             uploads.append((name[-120:], data))
         return uploads
+
+    @classmethod
+    def check_upload_name(cls, attachment, name, data):
+        """The safe name of the file sent for the attachment, None when
+        none was sent and none is required; RequestError if one is needed
+        or its extension is not accepted"""
+        if not data:
+            if attachment.required:
+                raise RequestError(gettext(
+                        'citizen_portal.msg_request_attachment_required',
+                        attachment=attachment.label))
+            return None
+        name = (name or 'file').replace('/', '_').replace('\\', '_')
+        extension = name.rsplit('.', 1)[-1].lower() if '.' in name else ''
+        if extension not in attachment.extensions:
+            raise RequestError(gettext(
+                    'citizen_portal.msg_request_attachment_type',
+                    attachment=attachment.label,
+                    types=', '.join(attachment.extensions)))
+        return name
 
     def notify(self, message, **variables):
         """E-mail the citizen in the account's language, sent only when the

@@ -293,6 +293,99 @@ check_email_deliverability = False
         self.assertTrue(self.fetch(pdf.get_attribute('href')).startswith(b'%PDF'))
         self.screenshot('kiosk-receipt')
 
+    def test_phone_menu_button(self):
+        "390×844: the menu behind its button, the content near the top; the button opens it"
+        from playwright.sync_api import expect
+        page = self.page
+        page.goto(f'{self.url}/')
+        button = page.locator('#menu-button')
+        expect(button).to_be_visible()
+        expect(button).to_have_attribute('aria-expanded', 'false')
+        expect(page.locator('#main-menu')).to_be_hidden()
+        top = page.locator('main h1').bounding_box()['y']
+        self.assertLess(top, 200, "the content starts below the navigation")
+        self.screenshot('phone-menu-closed')
+        button.click()
+        expect(button).to_have_attribute('aria-expanded', 'true')
+        track = page.locator('#main-menu a[href="/track"]')
+        expect(track).to_be_visible()
+        self.screenshot('phone-menu-open')
+        page.keyboard.press('Escape')
+        expect(button).to_have_attribute('aria-expanded', 'false')
+        expect(page.locator('#main-menu')).to_be_hidden()
+        button.click()
+        track.click()
+        expect(page.locator('main h1')).to_have_text(re.compile('Urmăriți'))
+        self.assertEqual(self.page_errors, [])
+
+    def test_form_errors_tied_to_fields(self):
+        "register with a 5-digit CNP and no name: all errors at once, the summary's links focus the fields"
+        from playwright.sync_api import expect
+        page = self.page
+        page.goto(f'{self.url}/register')
+        page.fill('#email', 'greseala@example.ro')
+        page.fill('#first_name', 'Ana')
+        page.fill('#code', '12345')
+        page.fill('#password', PASSWORD)
+        page.fill('#password2', PASSWORD)
+        page.click('form.form button[type=submit]')
+        summary = page.locator('#error-summary')
+        expect(summary).to_be_focused()
+        links = summary.locator('a')
+        expect(links).to_have_count(3)   # last name, code, consent
+        for field in ['last_name', 'code', 'consent']:
+            expect(page.locator(f'#{field}')).to_have_attribute('aria-invalid', 'true')
+        expect(page.locator('#code-error')).to_contain_text('13')
+        expect(page.locator('#code')).to_have_value('12345')
+        expect(page.locator('#email')).to_have_value('greseala@example.ro')
+        expect(page.locator('#password')).to_have_value('')
+        self.screenshot('form-errors')
+        summary.locator('a[href="#code"]').click()
+        expect(page.locator('#code')).to_be_focused()
+        summary.locator('a[href="#consent"]').click()
+        expect(page.locator('#consent')).to_be_focused()
+        self.assertEqual(self.page_errors, [])
+
+    def test_kiosk_choose_what_to_pay(self):
+        "kiosk: one box of two → its total → the card page's keypad → paid"
+        from playwright.sync_api import expect
+        page = self.page
+        person = self.seed['kiosk']
+        page.set_viewport_size({'width': 1080, 'height': 1920})
+        page.goto(f'{self.url}/kiosk')
+        page.fill('#code', person['cnp'])
+        page.fill('#reference', person['reference'])
+        page.click('form button[type=submit].primary')
+        boxes = page.locator('input[name="obligations"]')
+        expect(boxes).to_have_count(2)
+        # the layout takes the whole screen: "Start again" at the bottom
+        end = page.locator('.kiosk-end').bounding_box()
+        self.assertGreater(end['y'], 1920 / 2)
+        for href in page.eval_on_selector_all('a[href]', 'links => links.map(a => a.getAttribute("href"))'):
+            self.assertTrue(href.startswith(('/kiosk', '?', '#')), href)
+        pay = page.locator('#kiosk-pay')
+        everything = pay.inner_text()
+        first = boxes.nth(0).get_attribute('id')
+        amount = page.locator(f'label[for="{first}"] strong').inner_text().replace(' lei', '')
+        boxes.nth(1).uncheck()
+        page.click('#kiosk-update')
+        expect(pay).not_to_have_text(everything)
+        expect(pay).to_contain_text(amount)
+        self.screenshot('kiosk-choice')
+        pay.click()
+        page.wait_for_selector('#card_number')
+        expect(page.locator('.keypad')).to_be_visible()
+        page.click('#card_number')
+        for key in CARD['#card_number']:
+            page.click(f'.keypad button[data-key="{key}"]')
+        expect(page.locator('#card_number')).to_have_value(CARD['#card_number'])
+        self.screenshot('kiosk-card-keypad')
+        for selector in ['#expiry', '#cvv', '#holder']:
+            page.fill(selector, CARD[selector])
+        page.click('#pay')
+        expect(page.locator('.status.good')).to_be_visible(timeout=PAID_TIMEOUT)
+        expect(page.locator('main')).to_contain_text(amount)
+
     def test_pay_without_account(self):
         "payment reference + CNP → only the amount due → card → receipt"
         from playwright.sync_api import expect
@@ -324,6 +417,7 @@ check_email_deliverability = False
         body = '2%02d010112%03d' % (60 + secrets.randbelow(30), 1 + secrets.randbelow(999))
         self.seed['logs'] = {'cnp': body + cnp.calc_check_digit(body)}
         email = self.register_and_login(self.seed['logs']['cnp'], "Pop", "Ana")
+        page.click('#menu-button')       # on a phone the menu is behind its button
         page.click('form[action$="/logout"] button')
         page.goto(f'{self.url}/reset')
         page.fill('#email', email)

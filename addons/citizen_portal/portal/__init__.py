@@ -13,10 +13,11 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import i18n, security
+from . import forms, i18n, security
 
 BLUEPRINTS = [
-    'account', 'taxes', 'requests', 'pay', 'kiosk', 'documents', 'mandates']
+    'account', 'taxes', 'requests', 'pay', 'kiosk', 'documents', 'mandates',
+    'pages']
 
 
 def create_app(database=None, config_file=None, company=None, **overrides):
@@ -91,6 +92,7 @@ def create_app(database=None, config_file=None, company=None, **overrides):
     tryton = Tryton(app, configure_jinja=True)
     _link_urls(app.config['PORTAL_URL'])
     i18n.init_app(app)
+    forms.init_app(app)
     security.init_app(app, tryton)
     for name in BLUEPRINTS:
         importlib.import_module(f'{__name__}.{name}').init_app(app, tryton)

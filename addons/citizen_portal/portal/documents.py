@@ -16,6 +16,7 @@ from trytond.exceptions import UserError
 
 from . import scope
 from .common import add_menu, get, rate_limit, rollback, transaction
+from .forms import FormErrors
 from .i18n import gettext as _
 from .security import N_, url_secret
 from .pay import pdf_response, today
@@ -86,18 +87,18 @@ def certificate():
     party = (scope.party_or_404(int(party_id)) if party_id.isdigit()
         else None)
     purpose = form.get('purpose')
-    errors = []
+    errors = FormErrors()
     if party is None:
-        errors.append(_("Choose for whom the certificate is."))
+        errors.add('party', _("Choose for whom the certificate is."))
     if purpose not in dict(purposes()):
-        errors.append(_("Choose what the certificate is for."))
+        errors.add('purpose', _("Choose what the certificate is for."))
     details = (form.get('purpose_details') or '').strip()[:200] or None
     if not errors:
         try:
             signed = issue_signed(party, purpose, details)
         except UserError as exception:
             rollback()
-            errors.append(exception.message)
+            errors.general(exception.message)
     if errors:
         return render_template('documents/certificate.html', form=form,
             parties=scope.parties(), purposes=purposes(),
@@ -145,8 +146,8 @@ def verify():
     document = SignedDocument.lookup(g.company, number, code)
     if not document:
         return render_template('documents/verify.html', number=number,
-            code='', errors=[_("No document matches this number and "
-                    "code. Check them on the document.")]), 404
+            code='', errors=FormErrors().general(_("No document matches "
+                    "this number and code. Check them on the document."))), 404
     session[VERIFIED] = document.id
     issued, valid_until, valid = validity(document)
     return render_template('documents/verify.html', number=number,
@@ -207,7 +208,7 @@ def enrolment_upload():
     except UserError as exception:
         rollback()
         return render_template('documents/validation.html', user=g.user,
-            errors=[exception.message]), 422
+            errors=FormErrors().add('form', exception.message)), 422
     flash(_("Your account is validated."))
     return redirect(url_for('account.validation'))
 
@@ -225,7 +226,7 @@ def contact_code_send():
     except UserError as exception:
         rollback()
         return render_template('documents/validation.html', user=g.user,
-            errors=[exception.message]), 422
+            errors=FormErrors().general(exception.message)), 422
     flash(_("We sent a code to the e-mail address the city hall holds on "
             "your file. Enter it below."))
     return redirect(url_for('account.validation'))
@@ -238,16 +239,23 @@ def contact_code_send():
 def contact_code_check():
     if g.user.validated:
         return redirect(url_for('account.validation'))
+    code = request.form.get('code', '').strip()
+    field = 'code' if g.user.contact_code_hash else None
+    if not code:
+        return render_template('documents/validation.html', user=g.user,
+            errors=FormErrors().add(field, _("Enter the code from the "
+                    "e-mail."))), 422
     try:
-        valid = g.user.check_contact_code(request.form.get('code', ''))
+        valid = g.user.check_contact_code(code)
     except UserError as exception:
         rollback()
         return render_template('documents/validation.html', user=g.user,
-            errors=[exception.message]), 422
+            errors=FormErrors().add(field, exception.message)), 422
     if not valid:
         # returned, not raised: the wrong try is committed
         return render_template('documents/validation.html', user=g.user,
-            errors=[_("The code is wrong: check it in the e-mail.")]), 422
+            errors=FormErrors().add(field, _("The code is wrong: check it "
+                    "in the e-mail."))), 422
     flash(_("Your account is validated."))
     return redirect(url_for('account.validation'))
 

@@ -17,6 +17,7 @@ anybody else gets 404."""
 import ipaddress
 import secrets
 import time
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import (
     Blueprint, abort, current_app, redirect, render_template, request,
@@ -26,10 +27,11 @@ from trytond.exceptions import UserError
 
 from .common import rate_limit, rollback, transaction
 from .i18n import gettext as _
+from .forms import FormErrors
 from .pay import (
-    SESSION_TOKENS, due_on, find_due, pdf_response, receipt_filename,
-    receipt_pdf, returned_token, settle, start_payment, transaction_of,
-    to_card_page)
+    SESSION_TOKENS, due_on, find_due, lookup_errors, payable, pdf_response,
+    receipt_filename, receipt_pdf, returned_token, settle, start_payment,
+    transaction_of, to_card_page)
 from .security import SESSION_SECRETS
 
 bp = Blueprint('kiosk', __name__, url_prefix='/kiosk')
@@ -99,11 +101,15 @@ def start():
     if request.method == 'GET':
         return render('kiosk/start.html', form={})
     form = request.form
+    errors = lookup_errors(form)
+    if errors:
+        return render('kiosk/start.html', 422, form=form, errors=errors)
     found = find_due(form.get('reference'), form.get('code'))
     if not found:
         return render('kiosk/start.html', 404, form={},
-            errors=[_("We found nothing to pay for this payment reference "
-                    "and CNP/CUI. Check both and try again.")])
+            errors=FormErrors().general(_("We found nothing to pay for "
+                    "this payment reference and CNP/CUI. Check both and try "
+                    "again.")))
     state = session.get(KEY) or {}
     state['assessment'] = found[0].id
     session[KEY] = state
@@ -115,13 +121,43 @@ def current_due():
     return due_on((session.get(KEY) or {}).get('assessment'))
 
 
-@bp.route('/due')
+@bp.route('/due', methods=['GET', 'POST'])
 @transaction()
 def due():
+    """What is due on the decision, each obligation with its box (all
+    ticked at first): the total of the boxes ticked is shown before it is
+    paid, as on the portal's pay page"""
     found = current_due()
     if not found:
         return redirect(url_for('kiosk.start'))
-    return render('kiosk/due.html', due=found[2])
+    assessment, taxpayer, every = found
+    chosen = chosen_lines(every)
+    if chosen == []:
+        return nothing_ticked(every)
+    due = payable(taxpayer, chosen) if chosen else every
+    return render('kiosk/due.html', every=every, due=due,
+        chosen={o.id for o in (chosen or every.obligations)})
+
+
+def nothing_ticked(every):
+    return render('kiosk/due.html', 422, every=every, due=every,
+        chosen=set(), errors=FormErrors().general(_(
+                "Tick at least one obligation to pay.")))
+
+
+def chosen_lines(every):
+    """The obligations of the boxes ticked, among those of the decision
+    (anything else: 404); None for all of them"""
+    values = request.values.getlist('obligations')
+    if not values and request.method == 'GET':
+        return None
+    allowed = {o.id: o for o in every.obligations}
+    chosen = []
+    for value in values:
+        if not value.isdigit() or int(value) not in allowed:
+            abort(404)
+        chosen.append(allowed[int(value)])
+    return chosen
 
 
 @bp.route('/pay', methods=['POST'])
@@ -130,14 +166,35 @@ def pay():
     found = current_due()
     if not found:
         return redirect(url_for('kiosk.start'))
-    assessment, taxpayer, due = found
+    assessment, taxpayer, every = found
+    chosen = chosen_lines(every)
+    if not chosen:
+        return nothing_ticked(every)
+    due = payable(taxpayer, chosen)
+    shown = {int(i) for i in request.form.get('shown', '').split(',')
+        if i.isdigit()}
+    if shown != {o.id for o in chosen}:
+        # other boxes than those of the total on the button: their total
+        return render('kiosk/due.html', every=every, due=due,
+            chosen={o.id for o in chosen})
     try:
         started = start_payment(taxpayer, due, 'kiosk.back', channel='kiosk')
     except UserError as exception:
         rollback()
-        return render('kiosk/due.html', 422, due=due,
-            errors=[exception.message])
+        return render('kiosk/due.html', 422, every=every, due=due,
+            chosen={o.id for o in chosen},
+            errors=FormErrors().general(exception.message))
+    if started.state == 'pending' and started.redirect_url:
+        started.redirect_url = with_keypad(started.redirect_url)
     return to_card_page(started, 'kiosk.back')
+
+
+def with_keypad(url):
+    """The card page of Ghișeul.ro with its on-screen keypad (keypad=1:
+    our emulator's; to be agreed with Ghișeul.ro for the real one)"""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query) + [('keypad', '1')]
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def returned():

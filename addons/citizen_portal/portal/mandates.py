@@ -13,6 +13,7 @@ from trytond.exceptions import UserError
 
 from . import scope
 from .common import add_menu, get, rate_limit, rollback, today, transaction
+from .forms import FormErrors, check_code
 from .i18n import gettext as _
 
 bp = Blueprint('mandates', __name__)
@@ -38,10 +39,18 @@ def new():
         return render_template('taxes/mandate_new.html', form={},
             kinds=kinds())
     form = request.form
-    errors = []
-    valid_from = parse_date(form.get('valid_from'), errors)
-    valid_until = parse_date(form.get('valid_until'), errors)
+    errors = FormErrors()
+    problem = check_code(form.get('code'))
+    if problem:
+        errors.add('code', problem)
+    if not (form.get('valid_from') or '').strip():
+        errors.add('valid_from', _("Enter the date the mandate is valid "
+                "from."))
+    valid_from = parse_date(form.get('valid_from'), errors, 'valid_from')
+    valid_until = parse_date(form.get('valid_until'), errors, 'valid_until')
     upload = request.files.get('proof')
+    if not upload or not upload.filename:
+        errors.add('proof', _("Attach the proof of the mandate (PDF)."))
     if not errors:
         try:
             Mandate.request(g.user, form.get('code'), form.get('kind'),
@@ -51,7 +60,7 @@ def new():
                 first_name=form.get('first_name'))
         except UserError as exception:
             rollback()
-            errors.append(exception.message)
+            errors.general(exception.message)
     if errors:
         return render_template('taxes/mandate_new.html', form=form,
             kinds=kinds(), errors=errors), 422
@@ -83,14 +92,14 @@ def kinds():
     return Mandate.fields_get(['kind'])['kind']['selection']
 
 
-def parse_date(value, errors):
+def parse_date(value, errors, field):
     value = (value or '').strip()
     if not value:
         return None
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        errors.append(_("The date %(value)s is not valid: write it as "
+        errors.add(field, _("The date %(value)s is not valid: write it as "
                 "YYYY-MM-DD.", value=value))
 
 

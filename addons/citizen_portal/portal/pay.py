@@ -26,6 +26,7 @@ from trytond.transaction import Transaction
 from . import scope
 from .common import (
     add_menu, get, pool, rate_limit, render_detached, rollback, transaction)
+from .forms import FormErrors, check_code
 from .i18n import gettext as _
 from .security import N_, store_url_secrets, url_secret
 
@@ -134,6 +135,9 @@ def start_payment(taxpayer, due, return_endpoint, channel='ghiseul'):
     transaction = Transaction_.start(
         g.company, taxpayer, due.to_pay, return_url,
         obligations=due.obligations, channel=channel)
+    if g.get('user') and channel != 'kiosk':
+        # the account is told by e-mail once the payment is booked
+        Transaction_.write([transaction], {'web_user': g.user.id})
     remember(transaction.token)
     return transaction
 
@@ -311,6 +315,26 @@ def receipt():
 
 
 ANONYMOUS = 'pay_lookup'
+REFERENCE_DIGITS = 12
+
+
+def lookup_errors(form):
+    """The payment reference and the CNP/CUI as written (nothing looked
+    up): every error at once, each on its field"""
+    errors = FormErrors()
+    reference = normalize_reference(form.get('reference'))
+    if not reference:
+        errors.add('reference', _("Enter the payment reference printed on "
+                "the tax decision."))
+    elif not reference.isdigit() or len(reference) != REFERENCE_DIGITS:
+        errors.add('reference', _("The payment reference has 12 digits "
+                "(you typed %(count)s characters): copy it from the tax "
+                "decision.", count=len(reference)))
+    problem = check_code(form.get('code'))
+    if problem:
+        errors.add('code', problem)
+    return errors
+
 
 
 @bp.route('/pay/lookup', methods=['GET', 'POST'])
@@ -321,13 +345,19 @@ def lookup():
     if request.method == 'GET':
         return render_template('pay/lookup.html', form={})
     form = request.form
+    errors = lookup_errors(form)
+    if errors:
+        session.pop(ANONYMOUS, None)
+        return render_template('pay/lookup.html', form=form,
+            errors=errors), 422
     found = find_due(form.get('reference'), form.get('code'))
     if not found:
         session.pop(ANONYMOUS, None)
-        return render_template('pay/lookup.html', form=form, errors=[_(
+        return render_template('pay/lookup.html', form=form,
+            errors=FormErrors().general(_(
                     "We found nothing to pay for this payment reference "
                     "and CNP/CUI. Check both (they are printed on the tax "
-                    "decision).")]), 404
+                    "decision)."))), 404
     assessment, taxpayer, due = found
     session[ANONYMOUS] = assessment.id
     return render_template('pay/lookup_due.html', due=due)

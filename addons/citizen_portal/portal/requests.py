@@ -9,6 +9,7 @@ sent and, once validated, those of the parties it acts for; any other
 request or file is a 404."""
 import datetime as dt
 import io
+import re
 
 from flask import (
     Blueprint, abort, current_app, g, redirect, render_template, request,
@@ -19,6 +20,7 @@ from trytond.exceptions import UserError
 from . import scope
 from .common import (
     add_menu, client_id, get, rate_limit, rollback, transaction)
+from .forms import FormErrors
 from .i18n import gettext as _
 from .security import N_
 
@@ -65,9 +67,10 @@ def service_form(code):
             form={})
     if not submission_allowed():
         return render_template('requests/form.html', service=service,
-            form=request.form, errors=[_("You have sent many requests in a "
-                    "short time. Wait an hour and send this one again, or "
-                    "bring it to the city hall's registry.")]), 429
+            form=request.form, errors=FormErrors().general(_(
+                    "You have sent many requests in a short time. Wait an "
+                    "hour and send this one again, or bring it to the city "
+                    "hall's registry."))), 429
     values = {f.name: request.form.get(f'f_{f.name}', '')
         for f in service.form_fields}
     files = {}
@@ -77,13 +80,20 @@ def service_form(code):
             # the transaction may be retried (locks): read from the start
             upload.stream.seek(0)
             files[attachment.name] = (upload.filename, upload.read())
-    try:
-        record = get('citizen_portal.request').submit(
-            service, g.user, g.user.requester_party(), values, files)
-    except UserError as exception:
-        rollback()
+    Request = get('citizen_portal.request')
+    errors = FormErrors()
+    for field, message in Request.form_errors(service, values, files):
+        errors.add(field, message)
+    if not errors:
+        try:
+            record = Request.submit(
+                service, g.user, g.user.requester_party(), values, files)
+        except UserError as exception:
+            rollback()
+            errors.general(exception.message)
+    if errors:
         return render_template('requests/form.html', service=service,
-            form=request.form, errors=[exception.message]), 422
+            form=request.form, errors=errors), 422
     return redirect(url_for('requests.detail', request_id=record.id,
             sent=1))
 
@@ -148,31 +158,71 @@ def download(request_id, attachment_id):
         as_attachment=True, download_name=attachment.name)
 
 
+# The number as the portal and the receipt print it: 27/02.12.2026
+REGISTRATION = re.compile(r'^(\d{1,9})(?:\s*/\s*(\S+))?$')
+
+
+def parse_day(text):
+    "A date written day.month.year (02.12.2026) or year-month-day"
+    text = (text or '').strip()
+    for pattern in ('%d.%m.%Y', '%Y-%m-%d', '%d/%m/%Y'):
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def tracked(number_text, date_text, errors):
+    """(number, date) of the tracking form: the number alone with the date
+    field, or the number with its date as printed (27/02.12.2026)"""
+    number, day = None, None
+    match = REGISTRATION.match(number_text)
+    if match:
+        number = match.group(1)
+        if match.group(2):
+            day = parse_day(match.group(2))
+            if day is None:
+                number = None
+    if number is None:
+        errors.add('number', _("Enter the registration number as it is "
+                "written on the receipt, for example 27 or 27/02.12.2026."))
+    if date_text:
+        typed = parse_day(date_text)
+        if typed is None:
+            errors.add('date', _("Enter the date as day.month.year, for "
+                    "example 02.12.2026."))
+        elif day and typed != day:
+            errors.add('date', _("This date differs from the date written "
+                    "with the number: keep one of them."))
+        else:
+            day = typed
+    elif number is not None and day is None:
+        errors.add('date', _("Enter the registration date, or write it with "
+                "the number: 27/02.12.2026."))
+    return number, day
+
+
 @bp.route('/track')
 @transaction()
 @rate_limit('public-lookup')
 def track():
-    number = request.args.get('number', '').strip()
-    date = request.args.get('date', '').strip()
-    result, errors, status = None, [], 200
-    if number or date:
-        try:
-            day = dt.date.fromisoformat(date)
-        except ValueError:
-            day = None
-        if not number.isdigit() or not day:
-            errors.append(_("Enter the registration number (digits only) "
-                    "and the registration date."))
+    number_text = request.args.get('number', '').strip()[:40]
+    date_text = request.args.get('date', '').strip()[:40]
+    result, errors, status = None, FormErrors(), 200
+    if number_text or date_text:
+        number, day = tracked(number_text, date_text, errors)
+        if errors:
             status = 422
         else:
             Document = get('document_registry.document')
             result = Document.public_lookup(number, day, g.company)
             if not result:
-                errors.append(_("No request was registered with this "
+                errors.general(_("No request was registered with this "
                         "number on this date."))
                 status = 404
-    return render_template('requests/track.html', number=number,
-        date=date, result=result, errors=errors), status
+    return render_template('requests/track.html', number=number_text,
+        date=date_text, result=result, errors=errors), status
 
 
 def init_app(app, tryton):

@@ -3,6 +3,7 @@
 """Paying through Ghișeul.ro from the portal, without an account and at
 the kiosk: the real emulator, its card page, its notification to a real
 trytond endpoint, the status poll; booked exactly once."""
+import re
 import time
 from decimal import Decimal
 
@@ -282,14 +283,20 @@ class PayTestCase(PaymentTestCase):
         self.assertEqual(response.status_code, 404)
 
     def test_pay_without_account_number_not_enough(self):
-        "The sequential number with the CNP finds nothing; spaces ignored"
+        """The sequential number with the CNP finds nothing (not written as
+        a reference: said on the field); spaces ignored"""
         code, party_id = self.anonymous_party()
         reference, number, ids = self.decision_for(party_id)
         for data in [{'number': number, 'code': code},
                 {'reference': number, 'code': code},
                 {'reference': reference[:-1], 'code': code}]:
             response = self.post(self.client(), '/pay/lookup', data)
-            self.assertEqual(response.status_code, 404, data)
+            self.assertEqual(response.status_code, 422, data)
+            self.assertIn('aria-invalid', response.get_data(as_text=True))
+        other = str((int(reference[0]) + 1) % 10) + reference[1:]
+        response = self.post(self.client(), '/pay/lookup',
+            {'reference': other, 'code': code})
+        self.assertEqual(response.status_code, 404)
         spaced = ' '.join([reference[:4], reference[4:8], reference[8:]])
         response = self.post(self.client(), '/pay/lookup',
             {'reference': spaced, 'code': code})
@@ -410,8 +417,11 @@ class PayTestCase(PaymentTestCase):
         page = client.get('/kiosk/due').get_data(as_text=True)
         self.assertIn('75,25', page)
         self.assertNotIn('Vasilescu', page)
-        card_page = self.start_card_payment(client, '/kiosk/pay', {},
-            csrf_from='/kiosk/due')
+        # every box ticked, as the page shows them
+        shown = re.search(r'name="shown" value="([^"]*)"', page).group(1)
+        self.assertEqual(sorted(shown.split(',')), sorted(map(str, ids)))
+        card_page = self.start_card_payment(client, '/kiosk/pay',
+            {'obligations': ids, 'shown': shown}, csrf_from='/kiosk/due')
         back = pay_by_card(card_page)
         self.assertIn('/kiosk/return?token=', back)
         token = self.token_of(back)
@@ -449,7 +459,7 @@ class PayTestCase(PaymentTestCase):
         self.assertNotIn('200,50', response.get_data(as_text=True))
         response = self.post(client, '/kiosk',
             {'code': code, 'number': number})
-        self.assertEqual(response.status_code, 404)
+        self.assertEqual(response.status_code, 422)
         response = self.post(client, '/kiosk',
             {'code': code, 'reference': reference})
         self.assertEqual(response.status_code, 302)

@@ -64,53 +64,65 @@ def retried(func):
     return run_committed(DB_NAME, lambda: func(Pool()))
 
 
+def setup_services(company_id):
+    """The shipped services in the municipality, the petition sent to a
+    department, attachments limited to MAX_SIZE; the department's name"""
+    from trytond.modules.document_registry.tests.tools import (
+        create_registry)
+    from trytond.modules.municipal_staff.tests.tools import (
+        create_department)
+    with committed() as pool:
+        Lang = pool.get('ir.lang')
+        ro, = Lang.search([('code', '=', 'ro')])
+        if not ro.translatable:
+            Lang.load_translations([ro])
+        Company = pool.get('company.company')
+        Register = pool.get('document_registry.register')
+        Service = pool.get('citizen_portal.service')
+        company = Company(company_id)
+        if not Register.search([('company', '=', company.id)]):
+            create_registry(company)
+        Service.copy_templates([company])
+        Department = pool.get('staff.department')
+        departments = Department.search([('code', '=', 'REL')])
+        department = departments[0] if departments else (
+            create_department(company, "Relații cu publicul", 'REL'))
+        petition, = Service.search([
+                ('company', '=', company.id), ('code', '=', 'petition')])
+        petition.department = department
+        petition.save()
+        department_name = department.name
+        Value = pool.get('document_registry.configuration.company')
+        values = Value.search([('company', '=', company.id)])
+        if values:
+            Value.write(values, {'attachment_max_size': MAX_SIZE})
+        else:
+            Value.create([{'company': company.id,
+                        'attachment_max_size': MAX_SIZE}])
+    return department_name
+
+
+def send_request(case, client, code, values, files, language=None):
+    "POST the form of the service code (values and files by their names)"
+    path = f'/services/{code}'
+    data = {f'f_{k}': v for k, v in values.items()}
+    for name, (filename, content) in files.items():
+        data[f'a_{name}'] = (io.BytesIO(content), filename)
+    data['_csrf'] = case.csrf(client, path)
+    return client.post(path + (f'?lang={language}' if language else ''),
+        data=data, content_type='multipart/form-data')
+
+
 class RequestTestCase(PortalTestCase):
     "Test the requests of the portal"
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        from trytond.modules.document_registry.tests.tools import (
-            create_registry)
-        from trytond.modules.municipal_staff.tests.tools import (
-            create_department)
-        with committed() as pool:
-            Lang = pool.get('ir.lang')
-            ro, = Lang.search([('code', '=', 'ro')])
-            if not ro.translatable:
-                Lang.load_translations([ro])
-            Company = pool.get('company.company')
-            Register = pool.get('document_registry.register')
-            Service = pool.get('citizen_portal.service')
-            company = Company(cls.company_id)
-            if not Register.search([('company', '=', company.id)]):
-                create_registry(company)
-            Service.copy_templates([company])
-            Department = pool.get('staff.department')
-            departments = Department.search([('code', '=', 'REL')])
-            department = departments[0] if departments else (
-                create_department(company, "Relații cu publicul", 'REL'))
-            petition, = Service.search([
-                    ('company', '=', company.id), ('code', '=', 'petition')])
-            petition.department = department
-            petition.save()
-            cls.department_name = department.name
-            Value = pool.get('document_registry.configuration.company')
-            values = Value.search([('company', '=', company.id)])
-            if values:
-                Value.write(values, {'attachment_max_size': MAX_SIZE})
-            else:
-                Value.create([{'company': company.id,
-                            'attachment_max_size': MAX_SIZE}])
+        cls.department_name = setup_services(cls.company_id)
 
     def send(self, client, code, values, files, language=None):
-        path = f'/services/{code}'
-        data = {f'f_{k}': v for k, v in values.items()}
-        for name, (filename, content) in files.items():
-            data[f'a_{name}'] = (io.BytesIO(content), filename)
-        data['_csrf'] = self.csrf(client, path)
-        return client.post(path + (f'?lang={language}' if language else ''),
-            data=data, content_type='multipart/form-data')
+        return send_request(self, client, code, values, files, language)
 
     def request_of(self, response):
         self.assertEqual(response.status_code, 302,

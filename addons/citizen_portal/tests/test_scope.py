@@ -18,6 +18,7 @@ PUBLIC = {
     'pay.lookup', 'pay.lookup_pay', 'pay.back', 'pay.receipt',
     'kiosk.start', 'kiosk.due', 'kiosk.pay', 'kiosk.back', 'kiosk.receipt',
     'kiosk.receipt_file', 'kiosk.reset_view',
+    'pages.privacy', 'pages.accessibility',
     }
 LEVELS = {'standard', 'validated'}
 

@@ -395,7 +395,7 @@ class TaxesTestCase(PortalTestCase):
                 ({'valid_until': '2025-01-01'}, 'end before'),
                 ({'code': own_code}, 'for yourself'),
                 ({'kind': 'other'}, 'kind of mandate'),
-                ({'proof': (io.BytesIO(b''), '')}, 'Attach'),
+                ({'proof': (io.BytesIO(b''), '')}, 'Atașați dovada'),
                 ]:
             with self.subTest(values=values):
                 response = self.request_mandate(

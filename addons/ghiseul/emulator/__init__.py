@@ -409,8 +409,9 @@ class Emulator:
         if row['status'] != 'pending':
             return page(row, message=STATUS_TEXT.get(row['status']),
                 status=409)
+        keypad = request.values.get('keypad') == '1'
         if request.method == 'GET':
-            return page(row)
+            return page(row, keypad=keypad)
         if request.method != 'POST':
             return Response('Method Not Allowed', status=405)
         if action == 'cancel':
@@ -418,7 +419,7 @@ class Emulator:
             return back(row, 'cancelled')
         error = check_card(request.form)
         if error:
-            return page(row, error=error, status=400)
+            return page(row, error=error, status=400, keypad=keypad)
         number = ''.join(c for c in request.form['card_number']
             if c.isdigit())
         if number == CARD_PAID:
@@ -495,6 +496,11 @@ button {{ margin-top: 1.5rem; font-size: 1.2rem; padding: .7rem 1.5rem;
     background: #0b4f8a; color: #fff; border: 0; }}
 .error {{ color: #8a0b0b; border: 2px solid #8a0b0b; padding: .5rem; }}
 .note {{ font-size: .9rem; color: #444; }}
+.keypad {{ display: grid; grid-template-columns: repeat(6, 1fr); gap: 8px;
+    margin-top: 1rem; }}
+.keypad button {{ margin: 0; min-height: 56px; font-size: 1.4rem;
+    padding: .3rem; }}
+.keypad .wide {{ grid-column: span 3; font-size: 1rem; }}
 </style>
 </head>
 <body>
@@ -513,7 +519,7 @@ plată reală nu este făcută și datele cardului nu sunt păstrate.</p>
 </body>
 </html>
 '''
-FORM = '''<form method="post" action="/pay/{transaction_id}" autocomplete="off">
+FORM = '''<form method="post" action="/pay/{transaction_id}{query}" autocomplete="off">
 <label for="card_number">Număr card</label>
 <input id="card_number" name="card_number" inputmode="numeric"
     autocomplete="off" required>
@@ -524,7 +530,7 @@ FORM = '''<form method="post" action="/pay/{transaction_id}" autocomplete="off">
 <input id="cvv" name="cvv" inputmode="numeric" autocomplete="off" required>
 <label for="holder">Titular card</label>
 <input id="holder" name="holder" autocomplete="off" required>
-<button type="submit" id="pay">Plătește</button>
+{keypad}<button type="submit" id="pay">Plătește</button>
 </form>
 <form method="post" action="/pay/{transaction_id}/cancel">
 <button type="submit" id="cancel">Renunță</button>
@@ -532,7 +538,46 @@ FORM = '''<form method="post" action="/pay/{transaction_id}" autocomplete="off">
 '''
 
 
-def page(row, error=None, message=None, status=200):
+# The on-screen keypad of a kiosk (the kiosk asks for it with keypad=1):
+# digits, the slash of the expiry date, the letters of the holder's name
+KEYS = list('1234567890') + ['/'] + list('ABCDEFGHIJKLMNOPQRSTUVWXYZ')
+KEYPAD = '''<div class="keypad" role="group" aria-label="Tastatură pe ecran">
+{keys}
+<button type="button" data-key=" " class="wide">Spațiu</button>
+<button type="button" data-key="back" aria-label="Șterge ultimul caracter">⌫</button>
+<button type="button" data-key="next" class="wide">Câmpul următor</button>
+<button type="button" data-key="clear" class="wide">Șterge tot</button>
+</div>
+<script>
+(function () {{
+  var inputs = Array.prototype.slice.call(document.querySelectorAll('form input'));
+  var target = inputs[0];
+  inputs.forEach(function (input) {{
+    input.addEventListener('focus', function () {{ target = input; }});
+  }});
+  document.querySelectorAll('.keypad [data-key]').forEach(function (button) {{
+    button.addEventListener('click', function () {{
+      var key = button.getAttribute('data-key');
+      if (key === 'back') {{ target.value = target.value.slice(0, -1); }}
+      else if (key === 'clear') {{ target.value = ''; }}
+      else if (key === 'next') {{
+        target = inputs[(inputs.indexOf(target) + 1) % inputs.length];
+      }} else {{ target.value += key; }}
+      target.focus();
+    }});
+  }});
+}}());
+</script>
+'''
+
+
+def keypad_html():
+    return KEYPAD.format(keys='\n'.join(
+            f'<button type="button" data-key="{k}">{k}</button>'
+            for k in KEYS))
+
+
+def page(row, error=None, message=None, status=200, keypad=False):
     values = {
         'transaction_id': html.escape(row['transaction_id']),
         'description': html.escape(row['description'] or ''),
@@ -543,6 +588,8 @@ def page(row, error=None, message=None, status=200):
         notice = f'<p class="error" role="alert">{html.escape(error)}</p>'
     elif message:
         notice = f'<p role="status">{html.escape(message)}</p>'
-    form = '' if message else FORM.format(**values)
+    form = '' if message else FORM.format(
+        query='?keypad=1' if keypad else '',
+        keypad=keypad_html() if keypad else '', **values)
     return Response(PAGE.format(message=notice, form=form, **values),
         status=status, content_type='text/html; charset=utf-8')
