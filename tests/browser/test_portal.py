@@ -356,6 +356,11 @@ check_email_deliverability = False
         self.register_and_login(body + cnp.calc_check_digit(body), "Kovács", "Anna")
         audit(AXE_ACCOUNT_PAGES, 'account')
         self.screenshot('axe-account-en')
+        # the audit finds what it looks for: an image without a text alternative
+        page.evaluate('''() => document.querySelector('main').append(
+            Object.assign(document.createElement('img'), {src: '/static/none.png'}))''')
+        self.assertTrue([v for v in axe_violations(page) if v.startswith('image-alt ')],
+            "axe-core did not audit the page")
         self.assertEqual(found, [], "axe-core violations (WCAG 2.1 AA):\n" + '\n'.join(found))
 
     def test_zz_no_secret_in_logs(self):

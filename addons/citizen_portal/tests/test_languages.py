@@ -33,6 +33,7 @@ from trytond.modules.municipality.tests.tools import run_committed
 from trytond.tests.test_tryton import DB_NAME
 
 from .test_taxes import MAY_2, apartment_owner, retried, tax_year_2026
+from ..portal.devmail import MailCatcher
 from .tools import PortalTestCase, committed, new_cnp
 
 PORTAL = Path(__file__).resolve().parents[1] / 'portal'
@@ -362,6 +363,10 @@ class LanguageTestCase(PortalTestCase):
             ('request', validated, 'GET', paths['requests.detail'], None),
             ('request refused', validated, 'POST', '/services/petition',
                 {'f_subject': '', 'f_content': ''}),
+            ('request with a refused file', validated, 'POST',
+                '/services/petition', lambda: {
+                    'f_subject': "Iluminat", 'f_content': "Fără lumină.",
+                    'a_document': (io.BytesIO(b'not a PDF'), 'scan.pdf')}),
             ('documents', validated, 'GET', '/documents', None),
             ('certificate', validated, 'GET', '/documents/certificate',
                 None),
@@ -397,7 +402,7 @@ class LanguageTestCase(PortalTestCase):
         if method == 'GET':
             response = client.get(url)
         else:
-            data = dict(data)
+            data = dict(data() if callable(data) else data)
             data['_csrf'] = self.csrf(client, path if 'kiosk' in path
                 or path.startswith('/pay') else '/login')
             response = client.post(url, data=data)
@@ -426,6 +431,30 @@ class LanguageTestCase(PortalTestCase):
                 faults.extend(f"{lang} {name} ({path}): {fault}"
                     for fault in self.vocabulary.faults(html, lang))
         faults = list(dict.fromkeys(faults))
+        self.assertEqual(faults, [], "\n" + "\n".join(faults))
+
+    def test_emails_in_hungarian(self):
+        "An account opened in Hungarian gets its e-mails in Hungarian"
+        client = self.client()
+        client.get('/login?lang=hu')
+        code = new_cnp()
+        self.known_person(code, "Kovács", "Anna")
+        response, email, _ = self.register(client, code=code,
+            last_name="Kovács", first_name="Anna")
+        self.assertEqual(response.status_code, 200)
+        client.get(self.confirmation_link(email), follow_redirects=True)
+        self.validate(email)
+        self.login(client, email)
+        response = self.post(client, '/services/petition', {
+                'f_subject': "Világítás", 'f_content': "Nincs közvilágítás.",
+                })
+        self.assertEqual(response.status_code, 302)
+        messages = self.mail.to(email)
+        self.assertGreaterEqual(len(messages), 2)
+        faults = []
+        for message in messages:
+            text = f"{message['Subject']}\n{MailCatcher.text(message)}"
+            faults.extend(self.vocabulary.faults(text, 'hu'))
         self.assertEqual(faults, [], "\n" + "\n".join(faults))
 
     def test_vocabulary_catches(self):
