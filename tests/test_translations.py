@@ -278,6 +278,31 @@ if __name__ == '__main__':
     unittest.main()
 
 
+class HungarianModuleCatalogTestCase(unittest.TestCase):
+    """The Hungarian catalogues of the modules (addons/*/locale/hu.po) hold
+    what reaches the citizen portal (tax types, services, states, e-mails,
+    errors; complete where a citizen reads, as the portal's language test
+    shows): each entry translated, with the English's placeholders, and
+    still a string of the module (its ro.po has it)"""
+
+    def test_hungarian_catalogs(self):
+        paths = sorted(ADDONS.glob('*/locale/hu.po'))
+        self.assertTrue(paths)
+        for path in paths:
+            with self.subTest(catalog=str(path.relative_to(ROOT))):
+                ro = {(e.msgctxt, e.msgid)
+                    for e in polib.pofile(str(path.with_name('ro.po')))}
+                entries = polib.pofile(str(path))
+                self.assertEqual([describe(e) for e in entries
+                        if not e.msgstr or e.fuzzy], [], "untranslated")
+                self.assertEqual([describe(e) for e in entries
+                        if placeholders(e.msgid) != placeholders(e.msgstr)],
+                    [], "placeholders differ")
+                self.assertEqual([describe(e) for e in entries
+                        if (e.msgctxt, e.msgid) not in ro], [],
+                    "not a string of the module (any more)")
+
+
 class PortalCatalogTestCase(unittest.TestCase):
     """The portal catalogues (addons/*/portal/locale/{ro,hu}.po): every
     message of the templates and of the Flask code translated, none left

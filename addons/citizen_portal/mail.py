@@ -9,7 +9,13 @@ sets from its public address and the other processes read from theirs
 (TRYTOND_WEB__EMAIL_VALIDATION_URL, see docs/deployment.md)."""
 from email.message import EmailMessage
 
+from babel.dates import format_date
+
 from trytond import config
+
+# the locale of each language of the portal and its e-mails (CLDR through
+# Babel): 31.03.2026, 2026. 03. 31., 31/03/2026
+LOCALES = {'ro': 'ro_RO', 'hu': 'hu_HU', 'en': 'en_GB'}
 from trytond.sendmail import send_message_transactional
 
 
@@ -28,3 +34,11 @@ def portal_url(path):
     base = (config.get('web', 'email_validation_url') or '').rsplit(
         '/confirm', 1)[0]
     return f'{base}{path}' if base else ''
+
+
+def local_date(value, language):
+    "A date the way the language writes it, '-' when there is none"
+    if not value:
+        return '-'
+    return format_date(value, format='short',
+        locale=LOCALES.get(language, LOCALES['ro']))

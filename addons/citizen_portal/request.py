@@ -257,8 +257,7 @@ class Request(ModelSQL, ModelView):
                     'number': document.rec_name,
                     'service': service_name,
                     'state': document.state_string,
-                    'deadline': (document.deadline.strftime('%d.%m.%Y')
-                        if document.deadline else '-'),
+                    'deadline': mail.local_date(document.deadline, language),
                     'url': self.portal_url(),
                     })
             body = gettext(message, **variables)

@@ -17,9 +17,12 @@ OP_PY="$OP_VENV/bin/python"
 OP_PYTHON="${OP_PYTHON:-python3.11}"          # interpreter used to create .venv
 OP_SAO_VERSION="8.0.11"
 OP_SAO_DIR="$OP_ROOT/var/sao"
+# axe-core: the accessibility engine the portal's browser tests inject (WCAG 2.1 AA audit)
+OP_AXE_VERSION="4.14.1"
+OP_AXE_DIR="$OP_ROOT/var/axe-core"
 OP_PG_BIN="${OP_PG_BIN:-/usr/lib/postgresql/15/bin}"
 OP_CHROMIUM="${OP_CHROMIUM:-/usr/bin/chromium}"
-export OP_ROOT OP_VENV OP_PY OP_SAO_DIR OP_PG_BIN OP_CHROMIUM
+export OP_ROOT OP_VENV OP_PY OP_SAO_DIR OP_AXE_DIR OP_PG_BIN OP_CHROMIUM
 
 op_log()  { printf '==> %s\n' "$*"; }
 op_warn() { printf 'WARNING: %s\n' "$*" >&2; }
@@ -143,6 +146,29 @@ op_fix_sao() {
     "$OP_PY" "$OP_ROOT/scripts/lib/sao_fix.py" "$OP_SAO_DIR" | sed 's/^/==> /'
 }
 
+op_install_axe() {
+    local stamp="$OP_AXE_DIR/.op-axe-version" tmp
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$OP_AXE_VERSION" ] && [ -f "$OP_AXE_DIR/axe.min.js" ]; then
+        op_log "axe-core $OP_AXE_VERSION present in var/axe-core"
+        return
+    fi
+    op_log "installing axe-core@$OP_AXE_VERSION into var/axe-core (npm pack)"
+    mkdir -p "$OP_ROOT/var"
+    rm -rf "$OP_ROOT"/var/.axe-build.*
+    tmp="$(mktemp -d "$OP_ROOT/var/.axe-build.XXXXXX")"
+    # a single script without dependencies: the package unpacked is enough
+    (
+        cd "$tmp"
+        npm pack --silent "axe-core@$OP_AXE_VERSION" >/dev/null
+        tar xzf "axe-core-$OP_AXE_VERSION.tgz"
+    )
+    [ -f "$tmp/package/axe.min.js" ] || op_die "axe-core@$OP_AXE_VERSION has no axe.min.js"
+    echo "$OP_AXE_VERSION" > "$tmp/package/.op-axe-version"
+    rm -rf "$OP_AXE_DIR"
+    mv "$tmp/package" "$OP_AXE_DIR"
+    rm -rf "$tmp"
+}
+
 op_bootstrap() {
     local start=$SECONDS
     op_log "bootstrap: $OP_ROOT"
@@ -152,6 +178,7 @@ op_bootstrap() {
     op_install_addons
     op_install_sao
     op_fix_sao
+    op_install_axe
     export VIRTUAL_ENV="$OP_VENV"
     export PATH="$OP_VENV/bin:$PATH"
     op_log "bootstrap done in $((SECONDS - start)) s"

@@ -30,6 +30,8 @@ CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic'
     '--disable-sync']
 IN_CI = os.environ.get('CI', '').lower() not in ('', '0', 'false', 'no')
 LANGUAGE = 'ro'
+# the other languages of the citizen portal: their translations loaded with the modules
+PORTAL_LANGUAGES = ['hu']
 TIMEOUT = 30_000                                  # ms, for anything a page has to load
 
 
@@ -117,7 +119,7 @@ def build_database(test_case, prefix, configs, env):
     admin = [VENV_BIN / 'trytond-admin', '-c', *configs, '-d', database]
     # no --email: trytond checks deliverability over DNS (fails offline); the empty line
     # answers its "admin email" prompt with "none"
-    run([*admin, '--all', '-l', LANGUAGE], env, input='\n')
+    run([*admin, '--all', '-l', LANGUAGE, *PORTAL_LANGUAGES], env, input='\n')
     modules = our_modules()
     if modules:
         run([*admin, '-u', *modules, '--activate-dependencies'], env)

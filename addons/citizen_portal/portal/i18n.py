@@ -6,17 +6,27 @@ Hungarian-speaking minority must serve it) and English.
 Source strings are English; the catalogues are locale/<lang>.po, read with
 polib at start-up.  `scripts/export-translations citizen_portal` extracts
 the strings of the templates and of this package into them."""
+import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
 import polib
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
 from flask import g, request
+from jinja2 import pass_context
+
+from ..mail import LOCALES
 
 LANGUAGES = ['ro', 'hu', 'en']
 LANGUAGE_NAMES = {'ro': 'Română', 'hu': 'Magyar', 'en': 'English'}
 DEFAULT = 'ro'
 LOCALE_DIR = Path(__file__).parent / 'locale'
 COOKIE = 'op_lang'
+# numbers and dates by the locale of each language (CLDR through Babel):
+# 1.234,50 and 31.03.2026; 1 234,50 and 2026. 03. 31.; 1,234.50 and
+# 31/03/2026 (the British order, as in Romania, not the American)
+AMOUNT = '#,##0.00'
 _catalogs = {}
 
 
@@ -63,12 +73,49 @@ def select_language():
     return request.accept_languages.best_match(LANGUAGES, default=DEFAULT)
 
 
+def babel_locale():
+    return LOCALES[current_language()]
+
+
 def lei(value):
-    "An amount the way the page's language writes it: 1 234,50"
-    text = f'{Decimal(value or 0):,.2f}'
-    if current_language() in {'ro', 'hu'}:
-        text = text.replace(',', '\u202f').replace('.', ',')
-    return text
+    "An amount the way the page's language writes it: 1.234,50"
+    return format_decimal(
+        Decimal(value or 0), format=AMOUNT, locale=babel_locale())
+
+
+def number(value):
+    "A number (a share, a rate) in the page's language, as many decimals"
+    return format_decimal(Decimal(value or 0).normalize(),
+        locale=babel_locale(), decimal_quantization=False)
+
+
+def date(value):
+    "A date in the page's language: 31.03.2026, 2026. 03. 31., 31/03/2026"
+    if not value:
+        return ''
+    return format_date(value, format='short', locale=babel_locale())
+
+
+def datetime(value):
+    "A moment in the page's language, in UTC"
+    if not value:
+        return ''
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return format_datetime(value, format='short', tzinfo=dt.timezone.utc,
+        locale=babel_locale())
+
+
+def context_filter(function):
+    """A Jinja filter that Jinja may not compute at compile time: it
+    depends on the page's language (a constant like {{ 0|lei }} was folded
+    once, in the language of the first page rendered, and shown so in
+    every language after)"""
+    @pass_context
+    def filter_(context, value):
+        return function(value)
+    filter_.__name__ = function.__name__
+    return filter_
 
 
 def init_app(app):
@@ -79,7 +126,8 @@ def init_app(app):
         lambda s: translate(s),
         lambda s, p, n: translate(s if n == 1 else p),
         newstyle=True)
-    app.add_template_filter(lei, 'lei')
+    for function in [lei, number, date, datetime]:
+        app.add_template_filter(context_filter(function), function.__name__)
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES, LANGUAGE_NAMES=LANGUAGE_NAMES,
         current_language=current_language)

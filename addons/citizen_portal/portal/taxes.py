@@ -272,6 +272,31 @@ def pay_url(party, obligations):
     return '/pay?' + urlencode(params)
 
 
+def obligation_label(obligation):
+    """The obligation in the page's language, composed again from what
+    local_tax wrote its description from (its messages, translated by the
+    module's catalogues): the description itself is in the language of the
+    back office that booked it.  A fee or fine a clerk typed keeps its
+    text."""
+    # Tryton's messages, not the portal's catalogue
+    from trytond.i18n import gettext as message
+    if obligation.tax_type == 'surcharge' and obligation.principal:
+        return message('local_tax.msg_surcharge_description',
+            obligation=obligation_label(obligation.principal))
+    if obligation.assessment and obligation.instalment:
+        return message('local_tax.msg_obligation_description',
+            tax=obligation.tax_type_string, year=obligation.fiscal_year,
+            instalment=obligation.instalment)
+    return obligation.description
+
+
+def receipt_line_label(line):
+    "A line of a receipt in the page's language"
+    if line.obligation:
+        return obligation_label(line.obligation)
+    return line.description
+
+
 def render_receipt(receipt):
     """The receipt's PDF by local_tax's report (LibreOffice), in the
     language of the database: an official document"""
@@ -291,6 +316,8 @@ def render_receipt(receipt):
 def init_app(app, tryton):
     from .security import N_
     app.register_blueprint(bp)
+    app.jinja_env.globals.update(obligation_label=obligation_label,
+        receipt_line_label=receipt_line_label)
     add_menu(app, 'taxes.index', N_("My taxes"),
         N_("What you owe, with surcharges to today; decisions, payments "
             "and receipts"), audience='user', order=20)
