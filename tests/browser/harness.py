@@ -425,8 +425,20 @@ class Sao:
             visible=True).first.click()
         self.wait()
 
+    def messages(self):
+        "The messages the current tab shows above its toolbar (\"Înregistrare salvată.\"…)"
+        return [text.strip('×\n ') for text in
+            self.page.locator('.infobar .alert:visible').all_inner_texts()]
+
+    def dismiss_messages(self):
+        "Close those messages, as a clerk does: they lie over the toolbar"
+        for close in self.page.locator('.infobar .alert:visible button.close').all():
+            close.click()
+        self.wait()
+
     def toolbar(self, button_id):
         "Click a button of the current tab's toolbar: new_, save, switch_, reload, action…"
+        self.dismiss_messages()
         self.tab().locator(f'button#{button_id}').click()
         self.wait()
 
@@ -457,6 +469,19 @@ class Sao:
     def list_rows(self, scope=None):
         "The rows a list shows"
         return self.scope(scope).locator('.treeview tbody tr:has(td[headers]:visible)')
+
+    def row(self, text, scope=None):
+        "The first row of the list that shows text"
+        return self.list_rows(scope).filter(has_text=text).first
+
+    def select_row(self, text, scope=None):
+        "Tick the row that shows text (its selection box), as a clerk selects it in a list"
+        self.row(text, scope).locator('td.selection-state input').check()
+        self.wait()
+
+    def list_button(self, text, scope=None):
+        "Click a button of the list's footer (the buttons for the selected rows)"
+        self.click(text, scope=self.scope(scope).locator('.tree-footer'))
 
     def screenshot(self, path):
         Path(path).parent.mkdir(parents=True, exist_ok=True)

@@ -125,7 +125,7 @@ class ClerkRegistryTestCase(unittest.TestCase):
     def run_assign_wizard(self, department, clerk, note):
         sao = self.sao
         dialog = sao.dialog()
-        self.assertIn("Repartizare", dialog.locator('.modal-header').inner_text())
+        self.assertIn("Repartizează", dialog.locator('.modal-header').inner_text())
         sao.pick('department', department.split('] ')[-1][:8], department)
         if clerk:
             sao.pick('clerk', clerk.split()[0], clerk)
@@ -157,25 +157,22 @@ class ClerkRegistryTestCase(unittest.TestCase):
         # first to urbanism from the form, then to the right service and clerk from the list
         self.assign_from_form("[URB] Urbanism")
         sao.expect_value('state', "Repartizat")
+        sao.page_tab("Repartizare")
         sao.expect_value('department', "[URB] Urbanism")
         sao.toolbar('switch_')
-        rows = sao.list_rows()
-        row = rows.filter(has_text=SUMMARY[:30]).first
-        row.locator('td').nth(1).click()
-        sao.wait()
+        sao.select_row(SUMMARY[:30])
         self.shot('06-list-selected')
-        sao.click("Repartizează", scope=tab.locator('.treeview').locator('..'))
+        sao.list_button("Repartizează")
         self.run_assign_wizard(seed['department'], seed['assignee'], NOTE)
-        row = sao.list_rows().filter(has_text=SUMMARY[:30]).first
+        row = sao.row(SUMMARY[:30])
         self.assertIn(seed['department'].split('] ')[-1], row.inner_text())
         self.assertIn("Repartizat", row.inner_text())
         self.shot('07-list-reassigned')
 
         # the answer, from the list: a draft outgoing reply under the petition's number
-        row.locator('td').nth(1).click()
-        sao.wait()
+        sao.select_row(SUMMARY[:30])
         tabs = self.page.locator('#tablist > li').count()
-        sao.click("Răspunde", scope=tab.locator('.treeview').locator('..'))
+        sao.list_button("Răspunde")
         dialog = sao.dialog()
         sao.expect_value('kind', "Răspuns")
         sao.fill('summary', ANSWER)
