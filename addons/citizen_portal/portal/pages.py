@@ -42,7 +42,7 @@ def privacy():
 @transaction(readonly=True)
 def accessibility():
     return render_template('pages/accessibility.html', contact=contact(),
-        statement_date=STATEMENT_DATE.strftime('%d.%m.%Y'))
+        statement_date=STATEMENT_DATE)
 
 
 def init_app(app, tryton):
