@@ -170,7 +170,7 @@ class TaxesTestCase(PortalTestCase):
             self.company_id, party_id, plate=plate)
         page = self.page(client, '/taxes')
         self.assertIn(plate, page)
-        self.assertIn('Vehicle Tax 2026', page)
+        self.assertIn('Impozit pe mijloacele de transport 2026', page)
         page = self.page(client, f'/taxes/decisions/{assessment_id}')
         self.assertIn(plate, page)
         self.assertIn('355,00', page)
@@ -343,13 +343,13 @@ class TaxesTestCase(PortalTestCase):
         represented, _ = apartment_owner(self.company_id, cnp=code)
         mandate_id = self.request_mandate(client, code)
         page = self.page(client, '/mandates')
-        self.assertIn('Requested', page)
+        self.assertIn('Solicitat', page)
         self.assertIn('RUSU', page.upper())
         # requested only: not yet acting for the party
         self.page(client, f'/taxes?party={represented}', 404)
         self.decide(mandate_id, 'approve')
         page = self.page(client, '/mandates')
-        self.assertIn('Approved', page)
+        self.assertIn('Aprobat', page)
         self.assertIn(f'/taxes?party={represented}', page)
         page = self.page(client, f'/taxes?party={represented}')
         self.assertIn('319,50', page)
@@ -362,7 +362,7 @@ class TaxesTestCase(PortalTestCase):
         self.app.config['PORTAL_TODAY'] = MARCH_15
         self.decide(mandate_id, 'revoke')
         self.page(client, f'/taxes?party={represented}', 404)
-        self.assertIn('Revoked', self.page(client, '/mandates'))
+        self.assertIn('Revocat', self.page(client, '/mandates'))
 
     def test_mandate_company_representative(self):
         "A company by its CUI: legal representative, approved, its taxes"
@@ -392,9 +392,9 @@ class TaxesTestCase(PortalTestCase):
                 ({'code': code[:-1] + str((int(code[-1]) + 1) % 10)},
                     'CNP'),
                 ({'valid_from': '31.12.2026'}, 'AAAA-LL-ZZ'),
-                ({'valid_until': '2025-01-01'}, 'end before'),
-                ({'code': own_code}, 'for yourself'),
-                ({'kind': 'other'}, 'kind of mandate'),
+                ({'valid_until': '2025-01-01'}, 'înainte de a începe'),
+                ({'code': own_code}, 'pentru dumneavoastră'),
+                ({'kind': 'other'}, 'tipul mandatului'),
                 ({'proof': (io.BytesIO(b''), '')}, 'Atașați dovada'),
                 ]:
             with self.subTest(values=values):
