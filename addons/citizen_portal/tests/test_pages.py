@@ -66,10 +66,6 @@ class PagesTestCase(PaymentTestCase):
             user, = WebUser.search([('email', '=', email)])
             user.language = 'hu'
             user.save()
-            Lang = pool.get('ir.lang')
-            hu, = Lang.search([('code', '=', 'hu')])
-            if not hu.translatable:
-                Lang.load_translations([hu])
         self.obligations_for(party_id)
         back = pay_by_card(self.start_card_payment(client, '/pay',
                 {'party': party_id}, csrf_from='/pay'), CARD_DECLINED)

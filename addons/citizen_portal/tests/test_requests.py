@@ -72,10 +72,6 @@ def setup_services(company_id):
     from trytond.modules.municipal_staff.tests.tools import (
         create_department)
     with committed() as pool:
-        Lang = pool.get('ir.lang')
-        ro, = Lang.search([('code', '=', 'ro')])
-        if not ro.translatable:
-            Lang.load_translations([ro])
         Company = pool.get('company.company')
         Register = pool.get('document_registry.register')
         Service = pool.get('citizen_portal.service')

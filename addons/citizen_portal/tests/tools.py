@@ -25,6 +25,8 @@ from ..portal import create_app
 from ..portal.devmail import MailCatcher
 
 PASSWORD = 'Parola-Buna-2026'
+# the languages a municipality's portal is served in (scripts/demo loads them)
+PORTAL_LANGUAGES = ['ro', 'hu']
 _counter = itertools.count(1)
 
 
@@ -48,6 +50,18 @@ def set_config(section, option, value):
     if not config.has_section(section):
         config.add_section(section)
     config.set(section, option, value)
+
+
+def load_languages(codes):
+    """Load the catalogues of these languages unless the database has them:
+    a database restored from the cache (after ModuleTestCase or a scenario
+    dropped it) has only English"""
+    with committed() as pool:
+        Lang = pool.get('ir.lang')
+        missing = Lang.search(
+            [('code', 'in', codes), ('translatable', '=', False)])
+        if missing:
+            Lang.load_translations(missing)
 
 
 @contextmanager
@@ -93,6 +107,7 @@ class PortalTestCase(unittest.TestCase):
                 "the portal shares the database between transactions: "
                 "run on PostgreSQL (scripts/test)")
         activate_module(cls.modules)
+        load_languages(PORTAL_LANGUAGES)
         cls.mail = MailCatcher().start()
         set_config('email', 'uri', cls.mail.uri)
         set_config('email', 'from', 'portal@primarie.example.ro')
