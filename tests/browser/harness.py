@@ -3,6 +3,7 @@ started as subprocesses on free loopback ports, Debian's Chromium through Playwr
 
 tests/browser has no __init__.py: scripts/test runs `unittest discover -s tests/browser -t
 tests/browser`, so this directory is on sys.path and the tests import this module directly."""
+import atexit
 import os
 import secrets
 import shutil
@@ -91,10 +92,10 @@ def connect(uri, dbname):
     return psycopg.connect(parts._replace(path='/' + dbname).geturl(), autocommit=True)
 
 
-def create_database(uri, name):
-    log(f"creating PostgreSQL database {name}")
+def create_database(uri, name, template='template0'):
+    log(f"creating PostgreSQL database {name} from {template}")
     with connect(uri, 'postgres') as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\'')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}" ENCODING \'UTF8\'')
     with connect(uri, name) as conn:
         # trigram and unaccent indexes, as in production
         for extension in ['pg_trgm', 'unaccent', 'btree_gin']:
@@ -111,21 +112,36 @@ def drop_database(uri, name):
 
 def build_database(test_case, prefix, configs, env):
     """A new database with every module of addons/ in Romanian, admin's language set and the
-    configuration wizard done; dropped when the test class is done"""
+    configuration wizard done; dropped when the test class is done.  The modules are activated
+    once per run, in a template database that every class copies (PostgreSQL's CREATE DATABASE
+    … TEMPLATE): the classes share that set-up, each fills its own copy"""
     uri = os.environ['TRYTOND_DATABASE_URI']
     database = f'{prefix}_{int(time.time())}_{os.getpid()}'
-    create_database(uri, database)
+    create_database(uri, database, template=_template_database(uri, configs, env))
     test_case.addClassCleanup(drop_database, uri, database)
-    admin = [VENV_BIN / 'trytond-admin', '-c', *configs, '-d', database]
-    # no --email: trytond checks deliverability over DNS (fails offline); the empty line
-    # answers its "admin email" prompt with "none"
-    run([*admin, '--all', '-l', LANGUAGE, *PORTAL_LANGUAGES], env, input='\n')
-    modules = our_modules()
-    if modules:
-        run([*admin, '-u', *modules, '--activate-dependencies'], env)
-    run([sys.executable, FINISH_DB, '-c', *configs, '-d', database, '--language', LANGUAGE],
-        env)
     return database
+
+
+_template = {}
+
+
+def _template_database(uri, configs, env):
+    "The activated template of this run, built on the first call, dropped at exit"
+    if 'name' not in _template:
+        name = f'template_{int(time.time())}_{os.getpid()}'
+        create_database(uri, name)
+        atexit.register(drop_database, uri, name)
+        admin = [VENV_BIN / 'trytond-admin', '-c', *configs, '-d', name]
+        # no --email: trytond checks deliverability over DNS (fails offline); the empty line
+        # answers its "admin email" prompt with "none"
+        run([*admin, '--all', '-l', LANGUAGE, *PORTAL_LANGUAGES], env, input='\n')
+        modules = our_modules()
+        if modules:
+            run([*admin, '-u', *modules, '--activate-dependencies'], env)
+        run([sys.executable, FINISH_DB, '-c', *configs, '-d', name, '--language', LANGUAGE],
+            env)
+        _template['name'] = name
+    return _template['name']
 
 
 def serve_back_office(test_case, prefix, fill):
@@ -160,18 +176,44 @@ def sao_login(page, url, database, password, login='admin'):
     page.wait_for_selector('input#login', timeout=TIMEOUT)
     page.fill('input#login', login)
     page.click('.login-dialog button[type=submit]')
-    page.wait_for_selector('input[type=password]', timeout=TIMEOUT)
+    try:
+        page.wait_for_selector('input[type=password]', timeout=TIMEOUT)
+    except Exception as exception:
+        raise AssertionError(f"sao asked no password after the login {login!r}: "
+            + screen_state(page)) from exception
     page.fill('input[type=password]', password)
     page.keyboard.press('Enter')
 
 
+# the admin password of this run's template database, so of every copy of it
+ADMIN_PASSWORD = secrets.token_urlsafe(15)
+
+
+def screen_state(page):
+    "What the page shows, for a failure's message: its address, the dialogs, the start of the body"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / f'failure-{int(time.time() * 1000)}.png'
+    try:
+        page.screenshot(path=str(shot))
+        dialogs = page.locator('.modal.in').all_inner_texts()
+        body = page.locator('body').inner_text()[:500]
+    except Exception as exception:          # the page itself may be gone
+        return f"(the page cannot be read: {exception})"
+    servers = ''.join(f"\n--- the end of {server.name}'s log:\n{server.output()[-1500:]}"
+        for server in RUNNING if server.process.poll() is None)
+    return f"url={page.url} dialogs={dialogs!r} body={body!r} screenshot={shot}{servers}"
+
+
 def admin_env(tmp):
-    "The environment of trytond-admin, with a fresh admin password; returns (env, password)"
-    password = secrets.token_urlsafe(15)
+    "The environment of trytond-admin with this run's admin password; returns (env, password)"
+    password = ADMIN_PASSWORD
     passfile = Path(tmp) / 'admin-password'
     passfile.write_text(password + '\n')
     passfile.chmod(0o600)
     return dict(os.environ, TRYTONPASSFILE=str(passfile)), password
+
+
+RUNNING = []                                    # the servers started, for failure messages
 
 
 class Server:
@@ -186,6 +228,7 @@ class Server:
         self.process = subprocess.Popen([str(c) for c in cmd], cwd=ROOT, env=env,
             stdout=self.log_file, stderr=subprocess.STDOUT)
         test_case.addClassCleanup(self.stop)
+        RUNNING.append(self)
         self.wait(ready_path)
 
     def wait(self, path, timeout=90):
@@ -213,6 +256,8 @@ class Server:
         return self.log_file.read()[-4000:]
 
     def stop(self):
+        if self in RUNNING:
+            RUNNING.remove(self)
         if self.process.poll() is None:
             self.process.terminate()
             try:
