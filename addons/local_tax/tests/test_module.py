@@ -586,7 +586,7 @@ class LocalTaxTestCase(CompanyTestMixin, ModuleTestCase):
 
     @with_transaction()
     def test_land_example_extravilan(self):
-        "§2.3: extravilan arable 2.5 ha, rank IV, zone C: 2.5 × 112 × 1.00"
+        "Art. 465(7): extravilan arable 2.5 ha, rank IV, zone C: 2.5 × 112 × 1.00"
         load_code_tables(2026)
         company = create_municipality()      # seat: rank IV
         land = create_land(
