@@ -703,15 +703,16 @@ class LocalTaxTestCase(CompanyTestMixin, ModuleTestCase):
 
     @with_transaction()
     def test_vehicle_electric(self):
-        "2026: electric vehicles 40 lei; the 2025 table has no such amount"
+        "2026: electric vehicles 40 lei; 2025: exempt (art. 469(1) n)), 0 lei"
         load_code_tables()
         company = create_municipality()
         create_decision(company, 2026)
         create_decision(company, 2025)
         electric = create_vehicle(company, fuel='electric')
         self.assertEqual(rounded(electric, company, 2026, AFTER_OUG), D('40'))
-        with self.assertRaises(UserError):
-            tax_of(electric, company, 2025, IN_2025)
+        self.assertEqual(rounded(electric, company, 2025, IN_2025), D('0'))
+        self.assertEqual(
+            code_line(2025, 'vehicle_electric').article, 'art. 469(1) n)')
 
     @with_transaction()
     def test_vehicle_without_euro_norm_2026(self):
