@@ -61,7 +61,7 @@ class PortalTestCase(unittest.TestCase):
         require_browser()
         from playwright.sync_api import sync_playwright
 
-        from trytond.modules.citizen_portal.portal.devmail import MailCatcher
+        from trytond.modules.citizen_portal.tests.mailcatcher import MailCatcher
 
         tmp = cls.tmp = Path(tempfile.mkdtemp(prefix='openprimarie-portal-'))
         cls.addClassCleanup(shutil.rmtree, tmp, ignore_errors=True)

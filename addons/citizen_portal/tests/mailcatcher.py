@@ -4,7 +4,7 @@
 loopback that stores every message as an .eml file (or in memory) and
 delivers nothing.  Point trytond's `[email] uri` at it.
 
-    python -m trytond.modules.citizen_portal.portal.devmail --port 8025 \\
+    python -m trytond.modules.citizen_portal.tests.mailcatcher --port 8025 \\
         --directory var/demo/mail
 """
 import argparse
@@ -21,7 +21,7 @@ class _Handler(socketserver.StreamRequestHandler):
         self.wfile.write(line.encode() + b'\r\n')
 
     def handle(self):
-        self.reply('220 openprimarie-devmail ESMTP')
+        self.reply('220 openprimarie-mailcatcher ESMTP')
         recipients = []
         while True:
             line = self.rfile.readline(65536)
@@ -30,7 +30,7 @@ class _Handler(socketserver.StreamRequestHandler):
             command = line.decode('utf-8', 'replace').strip()
             verb = command[:4].upper()
             if verb in {'HELO', 'EHLO'}:
-                self.reply('250 openprimarie-devmail')
+                self.reply('250 openprimarie-mailcatcher')
             elif verb == 'MAIL':
                 recipients = []
                 self.reply('250 OK')
@@ -129,7 +129,7 @@ def main():
         help="where to write the messages as .eml files")
     args = parser.parse_args()
     catcher = MailCatcher(args.host, args.port, args.directory)
-    print(f"devmail: {catcher.uri} → {args.directory}", flush=True)
+    print(f"mailcatcher: {catcher.uri} → {args.directory}", flush=True)
     try:
         catcher.server.serve_forever()
     except KeyboardInterrupt:

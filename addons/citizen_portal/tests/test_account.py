@@ -6,7 +6,7 @@ import re
 
 from .tools import (
     PASSWORD, PortalTestCase, committed, new_cnp, unique_email)
-from ..portal.devmail import MailCatcher
+from .mailcatcher import MailCatcher
 
 
 class AccountTestCase(PortalTestCase):

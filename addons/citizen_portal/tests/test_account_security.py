@@ -13,7 +13,7 @@ from trytond.res.user import PASSWORD_HASH
 
 from .tools import (
     PASSWORD, PortalTestCase, committed, new_cnp, set_config, unique_email)
-from ..portal.devmail import MailCatcher
+from .mailcatcher import MailCatcher
 
 WRONG = 'Gresita-Parola-2026'
 

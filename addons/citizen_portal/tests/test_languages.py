@@ -33,7 +33,7 @@ from trytond.modules.municipality.tests.tools import run_committed
 from trytond.tests.test_tryton import DB_NAME
 
 from .test_taxes import MAY_2, apartment_owner, retried, tax_year_2026
-from ..portal.devmail import MailCatcher
+from .mailcatcher import MailCatcher
 from .tools import PortalTestCase, committed, new_cnp
 
 PORTAL = Path(__file__).resolve().parents[1] / 'portal'

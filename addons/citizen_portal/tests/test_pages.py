@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from lxml import html
 
-from ..portal.devmail import MailCatcher
+from .mailcatcher import MailCatcher
 from .pay_tools import PaymentTestCase, pay_by_card, path_of
 from .tools import committed, new_cnp
 

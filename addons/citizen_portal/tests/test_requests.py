@@ -16,7 +16,7 @@ from trytond.tests.test_tryton import DB_NAME
 from trytond.transaction import Transaction
 
 from .tools import PortalTestCase, committed
-from ..portal.devmail import MailCatcher
+from .mailcatcher import MailCatcher
 
 MAX_SIZE = 1_000_000
 # A worked example of each shipped service: form values (the choices in

@@ -22,7 +22,7 @@ from trytond.tests.test_tryton import DB_NAME, activate_module
 from trytond.transaction import Transaction
 
 from ..portal import create_app
-from ..portal.devmail import MailCatcher
+from .mailcatcher import MailCatcher
 
 PASSWORD = 'Parola-Buna-2026'
 # the languages a municipality's portal is served in (scripts/demo loads them)
