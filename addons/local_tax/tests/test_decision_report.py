@@ -16,6 +16,7 @@ from trytond.modules.municipality.tests.tools import (
     CONVERT_COMMAND, create_person, own, set_config_for_test)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.transaction import Transaction
 
 from .test_fiscal import assess, setup_2026
 from .test_module import create_apartment, create_vehicle
@@ -77,13 +78,10 @@ class DecisionReportTestCase(unittest.TestCase):
         self.assertEqual(decision.total, 505)
         write_date = Assessment(decision.id).write_date
         with set_company(company):
-            oext, content, _, name = Report.execute([decision.id], {})
+            oext, content, *_ = Report.execute([decision.id], {})
         self.assertEqual(oext, 'pdf')
         self.assertTrue(bytes(content).startswith(b'%PDF'))
         text = pdf_text(content)
-        import os
-        if os.environ.get('OP_KEEP_PDF'):
-            open(os.environ['OP_KEEP_PDF'], 'wb').write(bytes(content))
         address = str(decision.lines[0].building.address)
         for expected in [
                 decision.number, decision.payment_reference,
@@ -107,6 +105,30 @@ class DecisionReportTestCase(unittest.TestCase):
         self.assertNotIn('467(2)', text)
         # printing reads the issued decision, it does not write it
         self.assertEqual(Assessment(decision.id).write_date, write_date)
+
+    @with_transaction()
+    def test_decision_pdf_in_romanian(self):
+        "In Romanian: the catalogue's strings, dates and amounts"
+        pool = Pool()
+        Report = pool.get('local_tax.assessment', type='report')
+        Lang = pool.get('ir.lang')
+        set_config_for_test(
+            self, 'report', 'convert_command', CONVERT_COMMAND)
+        company, decision = self.issued()
+        Lang.load_translations(Lang.search([('code', '=', 'ro')]))
+        with set_company(company), Transaction().set_context(language='ro'):
+            _, content, _, _ = Report.execute([decision.id], {})
+        text = pdf_text(content)
+        for expected in ["ROMÂNIA", "DECIZIE DE IMPUNERE", "Contribuabil",
+                CNP, "Rata", "Termen de plată", '31.03.2026', '177,50',
+                "Bonificație pentru plata integrală", '319,50',
+                "Legea nr. 227/2015 privind Codul fiscal",
+                "contestație în termen de 45 de zile de la data comunicării",
+                "art. 268–270 din Legea nr. 207/2015",
+                "Primit de contribuabil"]:
+            with self.subTest(expected=expected):
+                self.assertIn(expected, text)
+        self.assertNotIn("TAX DECISION", text)
 
     @with_transaction()
     def test_print_keyword_on_the_decision(self):
