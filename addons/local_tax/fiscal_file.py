@@ -486,7 +486,24 @@ class FiscalFileExtract:
         self.position = fiscal_position(company, taxpayer, date)
 
 
-class FiscalFileExtractReport(LibreOfficeReport):
+class MoneyReport(LibreOfficeReport):
+    """The documents on the fiscal file: amounts in lei, the municipality's
+    and the taxpayer's addresses"""
+
+    @classmethod
+    def get_context(cls, records, header, data):
+        context = super().get_context(records, header, data)
+
+        def amount(value):
+            return cls.format_number(value or ZERO, None, digits=2)
+
+        context['amount'] = amount
+        context['city_hall_address'] = city_hall_address
+        context['party_address'] = party_address
+        return context
+
+
+class FiscalFileExtractReport(MoneyReport):
     "The fiscal-file extract of the parties, in the municipality of the user"
     __name__ = 'local_tax.fiscal_file_extract'
 
@@ -505,13 +522,7 @@ class FiscalFileExtractReport(LibreOfficeReport):
         def extract(party):
             return FiscalFileExtract(company, party, date)
 
-        def amount(value):
-            return cls.format_number(value or ZERO, None, digits=2)
-
         context['company'] = company
-        context['city_hall_address'] = city_hall_address
-        context['party_address'] = party_address
         context['extract'] = extract
-        context['amount'] = amount
         context['extract_date'] = date
         return context

@@ -1,6 +1,6 @@
 """A tax clerk's day in sao, by clicking, at 1366×768: open a person, his fiscal file, take a
 counter payment seeing its allocation before "Încasează", print the receipt (one A5 page, its
-content checked in the PDF), issue a fiscal certificate.
+content checked in the PDF), issue a fiscal certificate; print a tax decision from its form.
 
 The data (a person with a tax decision of 2026, overdue, and a fine; two cash desks whose cashier
 is admin) is seeded through trytond by this file itself, run as a script in a subprocess:
@@ -307,6 +307,38 @@ class ClerkTaxTestCase(unittest.TestCase):
             self.assertIn(expected, text)
         self.close_download_dialog()
         self.shot('6-after-certificate')
+        self.assertEqual(self.page_errors, [])
+        self.assertEqual(self.server_errors, [])
+
+    def test_print_tax_decision(self):
+        "Primărie › Taxe locale › Decizii de impunere: the decision, its print menu, the PDF"
+        from playwright.sync_api import expect
+        from pypdf import PdfReader
+        page = self.page
+        sao_login(page, self.url, self.database, self.password)
+        page.locator('#menu tbody tr').first.wait_for(timeout=TIMEOUT)
+        self.open_menu("Primărie", "Taxe locale", "Decizii de impunere")
+        row = self.tab().locator('.treeview tbody tr', has_text=PERSON_NAME).first
+        expect(row).to_be_visible(timeout=TIMEOUT)
+        number = re.search(r'2026/\d+', row.inner_text()).group(0)
+        row.locator('td', has_text=PERSON_NAME).first.dblclick()
+        self.idle()
+        form = self.tab().locator('div.form').first
+        expect(self.entry(form, "Număr")).to_have_value(number, timeout=TIMEOUT)
+        self.shot('7-tax-decision')
+        self.tab().locator('button#print:visible').first.click()
+        item = page.locator('.dropdown-menu:visible li a', has_text="Decizie de impunere").first
+        item.wait_for(timeout=TIMEOUT)
+        with page.expect_download(timeout=120_000) as download:
+            item.click()
+        pdf = Path(download.value.path()).read_bytes()
+        (SHOTS / 'tax-decision.pdf').write_bytes(pdf)
+        text = ' '.join(' '.join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages
+                ).split())
+        for expected in ["DECIZIE DE IMPUNERE", number, PERSON_NAME, CNP, "CJ07PUS",
+                "Termen de plată", "177,50", "45 de zile"]:
+            self.assertIn(expected, text)
+        self.close_download_dialog()
         self.assertEqual(self.page_errors, [])
         self.assertEqual(self.server_errors, [])
 

@@ -15,13 +15,13 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from flask import (
-    Blueprint, Response, abort, current_app, g, render_template, request,
-    url_for)
+    Blueprint, abort, current_app, g, render_template, request, url_for)
 
 from trytond.transaction import Transaction
 
 from . import scope
 from .common import add_menu, get, pool, today, transaction
+from .pay import pdf_response
 
 bp = Blueprint('taxes', __name__)
 ZERO = Decimal(0)
@@ -69,17 +69,25 @@ def decision(assessment_id):
         lines=[(line, object_label(line)) for line in assessment.lines])
 
 
+@bp.route('/taxes/decisions/<int:assessment_id>.pdf')
+@transaction(readonly=True)
+@scope.scoped('validated')
+def decision_pdf(assessment_id):
+    """The tax decision as issued (decizia de impunere), by local_tax's
+    report"""
+    assessment = scope.taxpayer_record_or_404(
+        'local_tax.assessment', assessment_id)
+    content = official_pdf('local_tax.assessment', assessment,
+        company=g.company.id)
+    return pdf_attachment(content, 'decizie-impunere', assessment.number)
+
+
 @bp.route('/taxes/receipts/<int:receipt_id>.pdf')
 @transaction(readonly=True)
 @scope.scoped('validated')
 def receipt_pdf(receipt_id):
     receipt = scope.taxpayer_record_or_404('local_tax.receipt', receipt_id)
-    content = render_receipt(receipt)
-    name = 'chitanta-%s.pdf' % ''.join(
-        c if c.isalnum() else '-' for c in receipt.number)
-    return Response(content, mimetype='application/pdf', headers={
-            'Content-Disposition': f'attachment; filename="{name}"',
-            })
+    return pdf_attachment(render_receipt(receipt), 'chitanta', receipt.number)
 
 
 @bp.route('/taxes/extract.pdf')
@@ -92,21 +100,10 @@ def extract_pdf():
     if not value.isdigit():
         abort(404)
     party = scope.party_or_404(int(value), scope.FILE)
-    Configuration = get('ir.configuration')
-    Report = pool().get('local_tax.fiscal_file_extract', type='report')
-    with Transaction().set_context(
-            language=Configuration.get_language(), with_rec_name=False,
-            company=g.company.id, fiscal_file_date=today()):
-        format_, content, *_ = Report.execute([party.id], {
-                'model': 'party.party', 'id': party.id, 'ids': [party.id],
-                'company': g.company.id})
-    content = bytes(content)
-    if format_ != 'pdf' or not content.startswith(b'%PDF'):
-        abort(503)
-    return Response(content, mimetype='application/pdf', headers={
-            'Content-Disposition':
-                'attachment; filename="situatie-fiscala.pdf"',
-            })
+    content = official_pdf('local_tax.fiscal_file_extract', party,
+        data={'company': g.company.id}, company=g.company.id,
+        fiscal_file_date=today())
+    return pdf_attachment(content, 'situatie-fiscala')
 
 
 def chosen_party(parties):
@@ -298,19 +295,31 @@ def receipt_line_label(line):
 
 
 def render_receipt(receipt):
-    """The receipt's PDF by local_tax's report (LibreOffice), in the
-    language of the database: an official document"""
+    "The receipt's PDF by local_tax's report"
+    return official_pdf('local_tax.receipt', receipt)
+
+
+def official_pdf(report_name, record, data=None, **context):
+    """The PDF of the record by the report (LibreOffice), in the language
+    of the database: an official document, the same as the clerk prints;
+    503 when no PDF comes out"""
     Configuration = get('ir.configuration')
-    ReceiptReport = pool().get('local_tax.receipt', type='report')
-    with Transaction().set_context(
-            language=Configuration.get_language(), with_rec_name=False):
-        format_, content, *_ = ReceiptReport.execute([receipt.id], {
-                'model': receipt.__name__, 'id': receipt.id,
-                'ids': [receipt.id]})
+    Report = pool().get(report_name, type='report')
+    with Transaction().set_context(language=Configuration.get_language(),
+            with_rec_name=False, **context):
+        format_, content, *_ = Report.execute([record.id], dict(data or {},
+                model=record.__name__, id=record.id, ids=[record.id]))
     content = bytes(content)
     if format_ != 'pdf' or not content.startswith(b'%PDF'):
         abort(503)
     return content
+
+
+def pdf_attachment(content, name, number=None):
+    "The PDF as a download named name[-number].pdf, not kept by a cache"
+    if number:
+        name += '-' + ''.join(c if c.isalnum() else '-' for c in number)
+    return pdf_response(content, f'{name}.pdf')
 
 
 def init_app(app, tryton):

@@ -61,6 +61,7 @@ NOT_PAGES = {
     'documents.verify_download': "a PDF",
     'taxes.receipt_pdf': "a PDF",
     'taxes.extract_pdf': "a PDF",
+    'taxes.decision_pdf': "a PDF",
     'pay.receipt': "a PDF",
     'kiosk.receipt_file': "a PDF",
     'requests.download': "a file of the request or of its answer",

@@ -279,6 +279,40 @@ class TaxesTestCase(PortalTestCase):
                 self.assertEqual(other.get(bad).status_code, 404)
         self.assert_login_redirect(path)
 
+    def test_decision_pdf(self):
+        """The decision page links to its PDF: the issued decision with its
+        number, the CNP, the amounts and due dates"""
+        from pypdf import PdfReader
+        set_config_for_test(
+            self, 'report', 'convert_command', CONVERT_COMMAND)
+        client, _, party_id = self.citizen(validated=True)
+        _, assessment_id = apartment_owner(self.company_id, party_id)
+        path = f'/taxes/decisions/{assessment_id}.pdf'
+        page = self.page(client, f'/taxes/decisions/{assessment_id}')
+        self.assertIn(f'href="{path}"', page)
+        self.assertIn('Descărcați decizia (PDF)', page)
+        response = client.get(path)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.mimetype, 'application/pdf')
+        self.assertEqual(response.headers['Cache-Control'], 'no-store')
+        content = response.get_data()
+        self.assertTrue(content.startswith(b'%PDF'))
+        text = ' '.join(' '.join(p.extract_text() for p in PdfReader(
+                    io.BytesIO(content)).pages).split())
+        with committed() as pool:
+            assessment = pool.get('local_tax.assessment')(assessment_id)
+            number = assessment.number
+            code = assessment.taxpayer.fiscal_code
+        for expected in [number, code, '462(2)', '268–270']:
+            with self.subTest(expected=expected):
+                self.assertIn(expected, text)
+        # in the database's formats: 355 lei in two instalments of 177.50
+        # (31 March, 30 September), 35.50 off by 31 March
+        for pattern in [r'355[.,]00', r'177[.,]50', r'35[.,]50', r'319[.,]50',
+                r'31\.03\.2026|03/31/2026', r'30\.09\.2026|09/30/2026']:
+            with self.subTest(pattern=pattern):
+                self.assertRegex(text, pattern)
+
     def test_two_citizens(self):
         "B reaches nothing of A's: party, decision, receipt, mandate proof"
         a, _, a_party = self.citizen(validated=True)
@@ -291,7 +325,9 @@ class TaxesTestCase(PortalTestCase):
                 f'/taxes?party={a_party}',
                 '/taxes?party=abc',
                 f'/taxes/decisions/{assessment_id}',
+                f'/taxes/decisions/{assessment_id}.pdf',
                 '/taxes/decisions/999999999',
+                '/taxes/decisions/999999999.pdf',
                 '/taxes/receipts/999999999.pdf',
                 f'/mandates/{mandate_id}/proof',
                 ]:
@@ -302,6 +338,7 @@ class TaxesTestCase(PortalTestCase):
             self.page(b, '/mandates'))
         for path in ['/taxes', f'/taxes?party={a_party}',
                 f'/taxes/decisions/{assessment_id}',
+                f'/taxes/decisions/{assessment_id}.pdf',
                 '/taxes/receipts/1.pdf', '/mandates', '/mandates/new',
                 f'/mandates/{mandate_id}/proof']:
             with self.subTest(anonymous=path):
