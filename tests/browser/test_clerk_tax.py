@@ -189,24 +189,22 @@ class ClerkTaxTestCase(unittest.TestCase):
         self.idle()
         row = self.tab().locator('.treeview tbody tr', has_text=PERSON_NAME).first
         row.wait_for(timeout=TIMEOUT)
-        # the row selected, then the form view of the list (the switch button); sao may
-        # still be drawing the searched list: then the form is empty, back to the list
+        # a double-click on the row opens its form; sao may still be drawing the searched
+        # list (then the double-click is lost): look again, on a loaded machine too
         from playwright.sync_api import Error as PlaywrightError
-        for attempt in range(4):
-            row = self.tab().locator('.treeview tbody tr', has_text=PERSON_NAME).first
-            row.locator('td', has_text=PERSON_NAME).first.click()
-            self.idle()
-            self.tab().locator('button#switch_').first.click()
-            self.idle()
+        for attempt in range(3):
+            if self.tab().locator('.treeview tbody tr', has_text=PERSON_NAME).first.is_visible():
+                row = self.tab().locator('.treeview tbody tr', has_text=PERSON_NAME).first
+                row.locator('td', has_text=PERSON_NAME).first.dblclick()
+                self.idle()
             try:
                 self.page.wait_for_function(
                     "name => [...document.querySelectorAll("
                     "'#tabcontent .tab-pane.active input')].some(i => i.value === name)",
-                    arg=PERSON[0], timeout=5000)
+                    arg=PERSON[0], timeout=TIMEOUT // 2)
                 break
             except PlaywrightError:
-                self.tab().locator('button#switch_').first.click()
-                self.idle()
+                continue
         else:
             self.fail("the person's form did not open")
         form = self.tab().locator('div.form').first
