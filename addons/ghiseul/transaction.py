@@ -250,11 +250,12 @@ class Transaction(ModelSQL, ModelView):
     def _items(self):
         """The lines of what is paid, with their budget codes, when the
         amount pays them exactly (the lines only inform Ghișeul.ro)"""
-        from trytond.modules.local_tax.payment import payable
-        Date = Pool().get('ir.date')
+        pool = Pool()
+        Date = pool.get('ir.date')
+        FiscalFile = pool.get('local_tax.fiscal_file')
         with DBTransaction().set_context(company=self.company.id):
             today = Date.today()
-        due = payable(self.company, self.taxpayer, today,
+        due = FiscalFile.payable(self.company, self.taxpayer, today,
             list(self.obligations) or None)
         if due.to_pay != self.amount:
             return []
@@ -458,13 +459,14 @@ class Transaction(ModelSQL, ModelView):
     def lookup(cls, company, fiscal_code, date):
         """The taxpayer of the fiscal code and what it owes on the date
         (local_tax payable), (None, None) when unknown"""
-        from trytond.modules.local_tax.payment import payable
-        Party = Pool().get('party.party')
+        pool = Pool()
+        Party = pool.get('party.party')
+        FiscalFile = pool.get('local_tax.fiscal_file')
         parties = Party.search([('fiscal_code', '=', fiscal_code)], limit=2)
         if len(parties) != 1:
             return None, None
         taxpayer, = parties
-        return taxpayer, payable(company, taxpayer, date)
+        return taxpayer, FiscalFile.payable(company, taxpayer, date)
 
 
 class TransactionObligation(ModelSQL):

@@ -37,7 +37,7 @@ from .exceptions import (
     IssuedDecisionError, MissingParameterError, TaxObjectError)
 from .exemption import relief
 from .fiscal_file import (
-    ASSESSED_TAX_TYPES, ASSESSED_TAXES, ZERO, balances, money, month_end)
+    ASSESSED_TAX_TYPES, ASSESSED_TAXES, ZERO, money, month_end)
 from .rules import (
     TaxParameters, existed_on, liability_date, object_tax, round_tax)
 
@@ -830,7 +830,8 @@ def reduce_tax(company, taxpayer, year, tax, amount, assessment, date):
     pool = Pool()
     Reduction = pool.get('local_tax.obligation.reduction')
     Allocation = pool.get('local_tax.payment.allocation')
-    obligations = [(o, b) for o, b in balances(company, taxpayer)
+    FiscalFile = pool.get('local_tax.fiscal_file')
+    obligations = [(o, b) for o, b in FiscalFile.balances(company, taxpayer)
         if o.assessment and o.fiscal_year == year and o.tax_type == tax]
     obligations.sort(key=lambda ob: (ob[0].due_date, ob[0].id), reverse=True)
     reductions, allocations = [], []

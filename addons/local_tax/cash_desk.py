@@ -32,8 +32,7 @@ from trytond.transaction import Transaction
 from trytond.wizard import (
     Button, StateReport, StateTransition, StateView, Wizard)
 
-from .fiscal_file import (
-    TAX_TYPES, ZERO, balances, city_hall_address, fiscal_position)
+from .fiscal_file import TAX_TYPES, ZERO, city_hall_address
 from .payment import CHANNELS, preview_allocation
 from .words import amount_in_words
 
@@ -875,9 +874,10 @@ class CounterPaymentStart(ModelView):
         self.balance = self.amount = None
         if not (self.company and self.taxpayer and self.date):
             return
-        self.obligations = [o for o, b in balances(
+        FiscalFile = Pool().get('local_tax.fiscal_file')
+        self.obligations = [o for o, b in FiscalFile.balances(
                 self.company, self.taxpayer, self.date) if b > 0]
-        position = fiscal_position(self.company, self.taxpayer, self.date)
+        position = FiscalFile.position(self.company, self.taxpayer, self.date)
         self.principal = position['principal']
         self.accessories = position['accessories']
         self.credit = position['credit']
@@ -982,7 +982,8 @@ class CounterPayment(Wizard):
         bonified = defaultdict(Decimal)
         for reduction in allocator.reductions:
             bonified[reduction.obligation] += reduction.amount
-        unpaid = {o: b for o, b in balances(start.company, start.taxpayer)}
+        unpaid = dict(Pool().get('local_tax.fiscal_file').balances(
+                start.company, start.taxpayer))
         lines = []
         for sequence, obligation in enumerate(paid, 1):
             lines.append({

@@ -33,9 +33,7 @@ from trytond.wizard import (
     Button, StateReport, StateTransition, StateView, Wizard)
 
 from .exceptions import MissingParameterError, NoDecisionError, TaxObjectError
-from .fiscal_file import (
-    ACCESSORY_TYPES, NO_SURCHARGE, TAX_TYPES, ZERO, balances, money,
-    surcharge, surcharge_rate)
+from .fiscal_file import ACCESSORY_TYPES, TAX_TYPES, ZERO, money, surcharge
 from .rules import (
     TaxParameters, asset_of, building_taxable_value, declared_value)
 
@@ -486,8 +484,10 @@ class FiscalCertificate(Workflow, ModelSQL, ModelView):
         principal = defaultdict(lambda: ZERO)
         accessories = defaultdict(lambda: ZERO)
         not_due = defaultdict(lambda: ZERO)
+        FiscalFile = Pool().get('local_tax.fiscal_file')
         rate = None
-        for obligation, balance in balances(company, taxpayer, date):
+        for obligation, balance in FiscalFile.balances(
+                company, taxpayer, date):
             if balance <= 0:
                 continue
             if obligation.tax_type in ACCESSORY_TYPES:
@@ -505,9 +505,9 @@ class FiscalCertificate(Workflow, ModelSQL, ModelView):
                 not_due[tax_type] += balance
                 continue
             principal[tax_type] += balance
-            if tax_type not in NO_SURCHARGE:
+            if FiscalFile.bears_surcharge(tax_type, obligation.due_date, date):
                 if rate is None:
-                    rate = surcharge_rate(company, date)
+                    rate = FiscalFile.surcharge_rate(company, date)
                 accessories[tax_type] += surcharge(
                     balance, obligation.due_date, date, rate)
         result = []

@@ -36,9 +36,7 @@ from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateView, Wizard
 
-from .fiscal_file import (
-    ACCESSORY_TYPES, NO_SURCHARGE, TAX_TYPES, ZERO, money, surcharge,
-    surcharge_rate)
+from .fiscal_file import ACCESSORY_TYPES, TAX_TYPES, ZERO, money, surcharge
 
 CHUNK = 2000
 CENT = Decimal('0.01')
@@ -348,6 +346,7 @@ def export_debtors(company, date, fileobj):
     Returns the number of debtors."""
     pool = Pool()
     Obligation = pool.get('local_tax.obligation')
+    FiscalFile = pool.get('local_tax.fiscal_file')
     Party = pool.get('party.party')
     obligation = Obligation.__table__()
     party = Party.__table__()
@@ -432,9 +431,9 @@ def export_debtors(company, date, fileobj):
             else:
                 amounts[ageing_bucket(due_date, date)] += balance
                 amounts[-3] += balance
-                if tax_type not in NO_SURCHARGE:
+                if FiscalFile.bears_surcharge(tax_type, due_date, date):
                     if rate is None:
-                        rate = surcharge_rate(company, date)
+                        rate = FiscalFile.surcharge_rate(company, date)
                     amounts[-2] += surcharge(balance, due_date, date, rate)
             amounts[-1] = amounts[-3] + amounts[-2]
         # the debtors complete in this chunk are written (the last one may

@@ -19,8 +19,7 @@ from trytond.modules.municipality.report import LibreOfficeReport
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.tools import grouped_slice
-from trytond.transaction import (
-    Transaction, record_cache_size, without_check_access)
+from trytond.transaction import Transaction, record_cache_size
 
 from .exceptions import ObligationError, PostedObligationError
 
@@ -92,21 +91,6 @@ def surcharge_months(due_date, date):
 def surcharge(amount, due_date, date, rate):
     "The surcharge on an amount of principal unpaid from its due date"
     return money(amount * rate / HUNDRED * surcharge_months(due_date, date))
-
-
-def surcharge_rate(company, date):
-    """The surcharge per month (%) of the Code table of the year of the
-    date, or of the latest year before it (of the first year for an older
-    date); public law, read whatever the user's access"""
-    Line = Pool().get('local_tax.code_table.line')
-    kind = [('kind', '=', 'late_payment_surcharge')]
-    with without_check_access():
-        lines = (Line.search(kind + [('code_table.year', '<=', date.year)],
-                order=[('code_table.year', 'DESC')], limit=1)
-            or Line.search(kind, order=[('code_table.year', 'ASC')], limit=1))
-    if not lines:
-        raise ObligationError(gettext('local_tax.msg_no_surcharge_rate'))
-    return lines[0].value
 
 
 _STATES = {'readonly': Eval('state') != 'draft'}
@@ -299,19 +283,20 @@ class Obligation(ModelSQL, ModelView):
 
     @classmethod
     def get_pending_surcharge(cls, obligations, name):
+        pool = Pool()
+        FiscalFile = pool.get('local_tax.fiscal_file')
         date = (Transaction().context.get('fiscal_file_date')
-            or Pool().get('ir.date').today())
+            or pool.get('ir.date').today())
         result = {}
         rates = {}
         for obligation in obligations:
             result[obligation.id] = ZERO
-            if (obligation.nature != 'principal'
-                    or obligation.tax_type in NO_SURCHARGE
-                    or obligation.state != 'posted'
-                    or obligation.due_date >= date):
+            if (obligation.state != 'posted'
+                    or not FiscalFile.bears_surcharge(
+                        obligation.tax_type, obligation.due_date, date)):
                 continue
             if obligation.company not in rates:
-                rates[obligation.company] = surcharge_rate(
+                rates[obligation.company] = FiscalFile.surcharge_rate(
                     obligation.company, date)
             result[obligation.id] = surcharge(
                 max(obligation.balance, ZERO), obligation.due_date, date,
@@ -391,57 +376,6 @@ class Reduction(ModelSQL, ModelView):
                     'local_tax.msg_reduction_immutable'))
 
 
-def balances(company, taxpayer, date=None):
-    """The taxpayer's posted obligations with their balance on the date,
-    unpaid first in the order of art. 165"""
-    Obligation = Pool().get('local_tax.obligation')
-    domain = [
-        ('company', '=', company.id),
-        ('taxpayer', '=', taxpayer.id),
-        ('state', '=', 'posted'),
-        ]
-    if date:
-        domain.append(('date', '<=', date))
-    obligations = Obligation.search(domain)
-    amounts = Obligation._amounts([o.id for o in obligations], date)
-    return [(o, o.amount - sum(amounts[o.id])) for o in obligations]
-
-
-def fiscal_position(company, taxpayer, date):
-    """The fiscal file on the date: unpaid principal and accessories by
-    type, the surcharge then due, the credit and the balance"""
-    Payment = Pool().get('local_tax.payment')
-    rate = None
-    principal, accessories, by_type = ZERO, ZERO, {}
-    pending = ZERO
-    for obligation, balance in balances(company, taxpayer, date):
-        if balance <= 0:
-            continue
-        by_type[obligation.tax_type] = by_type.get(
-            obligation.tax_type, ZERO) + balance
-        if obligation.nature == 'accessory':
-            accessories += balance
-            continue
-        principal += balance
-        if (obligation.due_date < date
-                and obligation.tax_type not in NO_SURCHARGE):
-            if rate is None:
-                rate = surcharge_rate(company, date)
-            charge = surcharge(balance, obligation.due_date, date, rate)
-            pending += charge
-    if pending:
-        by_type['surcharge'] = by_type.get('surcharge', ZERO) + pending
-    credit = Payment.credit(company, taxpayer, date)
-    return {
-        'principal': principal,
-        'accessories': accessories + pending,
-        'pending_surcharge': pending,
-        'by_type': by_type,
-        'credit': credit,
-        'balance': principal + accessories + pending - credit,
-        }
-
-
 def city_hall_address(company):
     "The address of the municipality's party on one line"
     address = company.party.address_get() if company else None
@@ -483,7 +417,8 @@ class FiscalFileExtract:
                 ('taxpayer', '=', taxpayer.id),
                 ('date', '<=', date),
                 ], order=[('date', 'ASC'), ('id', 'ASC')])
-        self.position = fiscal_position(company, taxpayer, date)
+        self.position = pool.get('local_tax.fiscal_file').position(
+            company, taxpayer, date)
 
 
 class MoneyReport(LibreOfficeReport):

@@ -5,7 +5,7 @@ from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
-from .fiscal_file import ZERO, fiscal_position
+from .fiscal_file import ZERO
 
 POSITION_FIELDS = {
     'fiscal_principal': 'principal',
@@ -110,11 +110,12 @@ class Party(metaclass=PoolMeta):
 
     @classmethod
     def get_fiscal_position(cls, parties, names):
+        FiscalFile = Pool().get('local_tax.fiscal_file')
         company = cls._fiscal_company()
         date = cls._fiscal_date()
         result = {n: {} for n in names}
         for party in parties:
-            position = (fiscal_position(company, party, date)
+            position = (FiscalFile.position(company, party, date)
                 if company else {})
             for name in names:
                 result[name][party.id] = position.get(

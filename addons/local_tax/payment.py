@@ -19,9 +19,7 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .exceptions import PaymentError, PostedObligationError
-from .fiscal_file import (
-    ACCESSORY_TYPES, ASSESSED_TAXES, NO_SURCHARGE, ZERO, balances, money,
-    surcharge, surcharge_rate)
+from .fiscal_file import ASSESSED_TAXES, ZERO, money, surcharge
 
 CHANNELS = [
     ('cash', "Cash"),
@@ -357,6 +355,7 @@ class Allocator:
         self.available = (payment.unallocated if available is None
             else available)
         self.dry_run = dry_run
+        self.fiscal_file = Pool().get('local_tax.fiscal_file')
         self.rate = None
         self.allocations = []
         self.reductions = []
@@ -370,7 +369,7 @@ class Allocator:
         Reduction = pool.get('local_tax.obligation.reduction')
         if self.available <= 0:
             return
-        self.balances = dict(balances(
+        self.balances = dict(self.fiscal_file.balances(
                 self.payment.company, self.payment.taxpayer))
         self.bonification = bonification_groups(self.balances, self.date)
         indicated, principal, accessories, future = self._order()
@@ -435,17 +434,17 @@ class Allocator:
                 date=self.date))
         self.balances[obligation] = balance - amount
         self.available -= amount
-        # the tax type, not the nature: a surcharge of a dry run is unsaved
-        if (obligation.tax_type not in ACCESSORY_TYPES
-                and obligation.tax_type not in NO_SURCHARGE
-                and obligation.due_date < self.date):
+        # by the tax type, not the nature: a surcharge of a dry run is unsaved
+        if self.fiscal_file.bears_surcharge(
+                obligation.tax_type, obligation.due_date, self.date):
             self._book_surcharge(obligation, amount)
 
     def _book_surcharge(self, obligation, amount):
         "CPF art. 183: booked on the principal paid late, when paid"
         Obligation = Pool().get('local_tax.obligation')
         if self.rate is None:
-            self.rate = surcharge_rate(self.payment.company, self.date)
+            self.rate = self.fiscal_file.surcharge_rate(
+                self.payment.company, self.date)
         charge = surcharge(amount, obligation.due_date, self.date, self.rate)
         if charge <= 0:
             return
@@ -600,47 +599,6 @@ class Payable:
     @property
     def to_pay(self):
         return self.total - self.bonification
-
-
-def payable(company, taxpayer, date, obligations=None):
-    """The open obligations of the taxpayer on the date (or those chosen,
-    with the enforceable fines the law pays first), each with its
-    surcharge to the date (CPF art. 183) and the bonification paying the
-    whole year's tax now would get"""
-    Payment = Pool().get('local_tax.payment')
-    open_balances = {o: b for o, b in balances(company, taxpayer)
-        if b > 0 and o.state == 'posted'}
-    if obligations is None:
-        chosen = list(open_balances)
-    else:
-        chosen = [o for o in obligations if o in open_balances]
-        chosen = unique(legal_first(list(open_balances), chosen) + chosen)
-    rate = None
-    lines = []
-    for obligation in sorted(chosen, key=lambda o: (o.due_date, o.id)):
-        balance = open_balances[obligation]
-        line = PayableLine(obligation, balance)
-        if (obligation.nature == 'principal'
-                and obligation.tax_type not in NO_SURCHARGE
-                and obligation.due_date < date):
-            if rate is None:
-                rate = surcharge_rate(company, date)
-            line.surcharge = surcharge(
-                balance, obligation.due_date, date, rate)
-        lines.append(line)
-    by_obligation = {line.obligation: line for line in lines}
-    for group in bonification_groups(open_balances, date).values():
-        if not all(o in by_obligation for o in group):
-            continue
-        bonus, _ = bonification_amount(group, open_balances)
-        # booked on the latest instalments first, like the allocation
-        for obligation in sorted(group, key=lambda o: (o.due_date, o.id),
-                reverse=True):
-            line = by_obligation[obligation]
-            line.bonification = min(line.balance, bonus)
-            bonus -= line.bonification
-    return Payable(company, taxpayer, date, lines,
-        Payment.credit(company, taxpayer, date))
 
 
 def unique(obligations):

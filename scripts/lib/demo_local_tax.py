@@ -159,7 +159,7 @@ def pay_year(pool, company, rng, desks):
     """Payments of a year, by the behaviour of the taxpayers: the whole year
     by 31 March (bonification), the two instalments on time, late, part,
     or nothing"""
-    from trytond.modules.local_tax.fiscal_file import balances
+    FiscalFile = pool.get('local_tax.fiscal_file')
     Payment = pool.get('local_tax.payment')
     Receipt = pool.get('local_tax.receipt')
     Assessment = pool.get('local_tax.assessment')
@@ -171,7 +171,7 @@ def pay_year(pool, company, rng, desks):
     count = 0
     channels = ['cash', 'cash', 'card', 'bank', 'ghiseul']
     for number, taxpayer in enumerate(taxpayers):
-        due = sum((b for o, b in balances(company, taxpayer)
+        due = sum((b for o, b in FiscalFile.balances(company, taxpayer)
                 if b > 0 and o.fiscal_year == YEAR), Decimal(0))
         if not due:
             continue

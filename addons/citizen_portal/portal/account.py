@@ -32,12 +32,12 @@ def due_summary():
     """What is due today for each party the account may pay for (scope:
     the proven party and its mandates, or the claimed code of a standard
     account): [(party, total, next due date or None)]"""
-    from trytond.modules.local_tax.payment import payable
     from . import scope
     from .common import today
+    FiscalFile = get('local_tax.fiscal_file')
     summary = []
     for party in scope.parties(scope.DUE):
-        due = payable(g.company, party, today())
+        due = FiscalFile.payable(g.company, party, today())
         open_lines = [l for l in due.lines if l.total > 0]
         if due.to_pay <= 0 or not open_lines:
             continue

@@ -40,8 +40,9 @@ def today():
 
 
 def payable(party, obligations=None):
-    from trytond.modules.local_tax.payment import payable
-    return payable(g.company, party, today(), obligations)
+    "What the party pays today for the obligations (all when None)"
+    FiscalFile = get('local_tax.fiscal_file')
+    return FiscalFile.payable(g.company, party, today(), obligations)
 
 
 def normalize_code(code):

@@ -117,8 +117,8 @@ def chosen_party(parties):
 
 
 def payable_of(party, date):
-    from trytond.modules.local_tax.payment import payable
-    return payable(g.company, party, date)
+    FiscalFile = get('local_tax.fiscal_file')
+    return FiscalFile.payable(g.company, party, date)
 
 
 def by_tax(due):

@@ -17,13 +17,16 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
 
 from ..exceptions import NoDecisionError, PaymentError
-from ..fiscal_file import fiscal_position, surcharge, surcharge_months
-from ..payment import payable
+from ..fiscal_file import surcharge, surcharge_months
 from .test_module import AFTER_OUG, create_apartment, create_vehicle, set_rank
 from .tools import create_decision, load_code_tables
 
 D = Decimal
 date = dt.date
+
+
+def fiscal_file():
+    return Pool().get('local_tax.fiscal_file')
 
 
 def setup_2026(bonification='0', **values):
@@ -116,6 +119,22 @@ class FiscalTestCase(unittest.TestCase):
         self.assertEqual(
             surcharge(D('157'), date(2026, 3, 31), date(2026, 5, 2), D(1)),
             D('3.14'))
+
+    @with_transaction()
+    def test_one_surcharge_rule(self):
+        "CPF art. 183: only a principal that is not a fine bears it, once due"
+        due = date(2026, 3, 31)
+        for tax_type, day, bears in [
+                ('building', date(2026, 3, 31), False),     # on its due date
+                ('building', date(2026, 4, 1), True),
+                ('vehicle', date(2026, 4, 1), True),
+                ('fee', date(2026, 4, 1), True),
+                ('fine', date(2026, 4, 1), False),          # art. 173(3)
+                ('surcharge', date(2026, 4, 1), False),     # an accessory
+                ]:
+            with self.subTest(tax_type=tax_type, day=day):
+                self.assertEqual(
+                    fiscal_file().bears_surcharge(tax_type, due, day), bears)
 
     # The annual assessment
 
@@ -416,7 +435,7 @@ class FiscalTestCase(unittest.TestCase):
         payment = pay(company, early, '319.50', date(2026, 3, 31))
         self.assertEqual(payment.unallocated, D('0'))
         self.assertEqual(set(unpaid(early).values()), {D('0')})
-        position = fiscal_position(company, early, date(2026, 12, 31))
+        position = fiscal_file().position(company, early, date(2026, 12, 31))
         self.assertEqual(position['balance'], D('0'))
         # the same on 1 April: instalment 1 paid a day late bears 1 %
         # (1.78 lei), the rest goes to instalment 2
@@ -452,7 +471,7 @@ class FiscalTestCase(unittest.TestCase):
         own(create_apartment(company), owner)
         assess(company)
         fine(company, owner, '100', date(2026, 2, 10))
-        due = payable(company, owner, date(2026, 3, 15))
+        due = fiscal_file().payable(company, owner, date(2026, 3, 15))
         self.assertEqual(
             [(l.obligation.tax_type, l.balance, l.surcharge, l.bonification)
                 for l in due.lines], [
@@ -467,7 +486,9 @@ class FiscalTestCase(unittest.TestCase):
             channel='ghiseul', external_id='T-1', obligations=due.obligations)
         self.assertEqual(payment.unallocated, D('0'))
         self.assertEqual(set(unpaid(owner).values()), {D('0')})
-        self.assertEqual(payable(company, owner, date(2026, 3, 15)).lines, [])
+        self.assertEqual(
+            fiscal_file().payable(company, owner, date(2026, 3, 15)).lines,
+            [])
 
     @with_transaction()
     def test_payable_chosen_obligation_with_its_surcharge(self):
@@ -483,7 +504,8 @@ class FiscalTestCase(unittest.TestCase):
             tax_type='land', enforceable=False, description="Land Tax 2026")
         first, = [o for o in obligations(owner, tax_type='building')
             if o.instalment == 1]
-        due = payable(company, owner, date(2026, 5, 2), obligations=[first])
+        due = fiscal_file().payable(
+            company, owner, date(2026, 5, 2), obligations=[first])
         self.assertEqual(
             [(l.obligation, l.balance, l.surcharge) for l in due.lines], [
                 (ticket, D('100'), D('0')),
@@ -513,7 +535,8 @@ class FiscalTestCase(unittest.TestCase):
         fee = fine(company, owner, '20', date(2026, 6, 30), tax_type='fee',
             description="Taxă certificat")
         fine(company, owner, '50', date(2026, 4, 10), description="PV 2")
-        due = payable(company, owner, date(2026, 5, 2), obligations=[fee])
+        due = fiscal_file().payable(
+            company, owner, date(2026, 5, 2), obligations=[fee])
         self.assertEqual(due.obligations, [fee])
 
     @with_transaction()
@@ -556,7 +579,7 @@ class FiscalTestCase(unittest.TestCase):
                 "Late-payment surcharge on Building Tax 2025"], D('0'))
         # 300 − 50 − 80 − 150 = 20 left: 0.50 + 5.60 + 1.50 of surcharges,
         # the rest a credit
-        position = fiscal_position(company, owner, date(2026, 4, 20))
+        position = fiscal_file().position(company, owner, date(2026, 4, 20))
         self.assertEqual(position['accessories'], D('0'))
         self.assertEqual(position['credit'], D('12.40'))
         del ticket, ticket2, old_tax
@@ -581,7 +604,7 @@ class FiscalTestCase(unittest.TestCase):
                 "Late-payment surcharge on Land Tax 2026"], D('0'))
         today = Pool().get('ir.date').today()
         self.assertEqual(
-            fiscal_position(company, owner, today)['credit'], D('0'))
+            fiscal_file().position(company, owner, today)['credit'], D('0'))
         with self.assertRaises(AccessError):
             Payment.delete([payment])
         del tax
@@ -600,14 +623,14 @@ class FiscalTestCase(unittest.TestCase):
         self.assertEqual(corrective.kind, 'corrective')
         self.assertEqual(corrective.corrects, initial)
         self.assertEqual(corrective.total, D('355'))
-        position = fiscal_position(company, owner, AFTER_OUG)
+        position = fiscal_file().position(company, owner, AFTER_OUG)
         self.assertEqual(position['principal'], D('0'))
         self.assertEqual(position['credit'], D('63'))
         # nothing changed since: no new decision
         self.assertEqual(assess(company, [owner], on=AFTER_OUG), [])
         # the credit is offset against the next debt (art. 167)
         fine(company, owner, '50', date(2026, 4, 10))
-        position = fiscal_position(company, owner, date(2026, 4, 10))
+        position = fiscal_file().position(company, owner, date(2026, 4, 10))
         self.assertEqual(position['principal'], D('0'))
         self.assertEqual(position['credit'], D('13'))
 
@@ -635,11 +658,11 @@ class FiscalTestCase(unittest.TestCase):
         owner = create_person("Popescu", "Ion")
         own(create_apartment(company), owner)
         assess(company)
-        position = fiscal_position(company, owner, date(2026, 5, 2))
+        position = fiscal_file().position(company, owner, date(2026, 5, 2))
         # instalment 1 (177.50) unpaid since 31 March: 2 months → 3.55
         self.assertEqual(position['pending_surcharge'], D('3.55'))
         self.assertEqual(position['balance'], D('358.55'))
-        position = fiscal_position(company, owner, date(2026, 3, 31))
+        position = fiscal_file().position(company, owner, date(2026, 3, 31))
         self.assertEqual(position['pending_surcharge'], D('0'))
 
     @with_transaction()
