@@ -4,11 +4,13 @@ Run by tests/browser/test_portal.py in a subprocess with the venv's python:
 
     python tests/browser/seed_portal.py -c CONFIG [CONFIG ...] -d DATABASE --out FILE.json
         --emulator-url URL --institution CODE:USER:PASSWORD --notify USER:PASSWORD
+        --pki-dir DIR --clerk-password PASSWORD
 
 It commits and writes what the test needs (codes, numbers, passwords) to FILE.json. It reuses the
 modules' own test fixtures, so it follows the model as it changes: a municipality with its 2026
-council decision, two taxpayers with an apartment each and their 2026 tax decisions, a clerk user
-for the registry, the Ghișeul.ro connection to the emulator, the catalogue of services.
+council decision, two taxpayers with an apartment each and their 2026 tax decisions, the registry
+clerk who validates citizen accounts and answers requests in sao (a user with the clerk password
+given), the Ghișeul.ro connection to the emulator, the catalogue of services.
 """
 import argparse
 import json
@@ -69,6 +71,7 @@ def main():
     parser.add_argument('--institution', required=True)
     parser.add_argument('--notify', required=True)
     parser.add_argument('--pki-dir', required=True)
+    parser.add_argument('--clerk-password', required=True)
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / 'scripts' / 'lib'))
     from trytond_db import open_pool, run_committed
@@ -79,7 +82,7 @@ def main():
         company = seed_taxes(pool, out)
         seed_ghiseul(pool, company, args)
         seed_signature(pool, company, args.pki_dir)
-        seed_clerk(pool, company, out)
+        seed_clerk(pool, company, out, args.clerk_password)
     run_committed(args.database, seed)
     Path(args.out).write_text(json.dumps(out, indent=2, default=str))
     print(json.dumps(out, indent=2, default=str))
@@ -113,13 +116,19 @@ def seed_signature(pool, company, directory):
     configuration.save()
 
 
-def seed_clerk(pool, company, out):
-    """A registry clerk who answers the portal's requests in the back office, in the department
-    the services send them to"""
+def seed_clerk(pool, company, out, password):
+    """The departments the services send requests to, and the registry clerk who validates the
+    citizens' accounts and answers their requests in sao (Registry Clerk and Citizen Portal
+    Clerk)"""
+    from seed_registry import CLERK_LOGIN, create_registry_clerk
+
     from trytond.modules.document_registry.tests.tools import create_registry, create_staff
     create_registry(company)
     staff = create_staff(company)
     out['clerk'] = staff['clerk'].rec_name
+    create_registry_clerk(pool, company, password,
+        groups=[('citizen_portal', 'group_portal_clerk')])
+    out['clerk_login'] = CLERK_LOGIN
 
 
 if __name__ == '__main__':

@@ -18,33 +18,40 @@ from pathlib import Path
 CLERK_LOGIN = 'registratura'
 
 
+def create_registry_clerk(pool, company, password, groups=()):
+    """Marin Elena of the registry office, a back-office user (login CLERK_LOGIN, Romanian) in
+    the Registry Clerk group and the groups given as (module, XML id); her employee"""
+    from trytond.modules.municipal_staff.tests.tools import (
+        create_department, create_employee)
+    ModelData = pool.get('ir.model.data')
+    User = pool.get('res.user')
+    Lang = pool.get('ir.lang')
+    registry_office = create_department(company, "Registratura", 'REG')
+    employee = create_employee(company, "Marin", "Elena", department=registry_office,
+        login=CLERK_LOGIN)
+    clerk_user, = User.search([('login', '=', CLERK_LOGIN)])
+    romanian, = Lang.search([('code', '=', 'ro')])
+    User.write([clerk_user], {
+            'groups': [('add', [ModelData.get_id(module, xml_id) for module, xml_id in
+                        [('document_registry', 'group_registry_clerk'), *groups]])],
+            'password': password,
+            'language': romanian.id,
+            })
+    return employee
+
+
 def seed(pool, password):
     from trytond.modules.document_registry.tests.tools import (
         create_registry, create_staff)
-    from trytond.modules.municipal_staff.tests.tools import (
-        create_department, create_employee)
     from trytond.modules.municipality.tests import tools
 
-    ModelData = pool.get('ir.model.data')
     User = pool.get('res.user')
-    Group = pool.get('res.group')
-    Lang = pool.get('ir.lang')
     company = tools.create_municipality()
     admin, = User.search([('login', '=', 'admin')])
     User.write([admin], {'companies': [('add', [company.id])], 'company': company.id})
     register = create_registry(company)
     staff = create_staff(company)
-    registry_office = create_department(company, "Registratura", 'REG')
-    employee = create_employee(company, "Marin", "Elena", department=registry_office,
-        login=CLERK_LOGIN)
-    clerk_user, = User.search([('login', '=', CLERK_LOGIN)])
-    group = Group(ModelData.get_id('document_registry', 'group_registry_clerk'))
-    romanian, = Lang.search([('code', '=', 'ro')])
-    User.write([clerk_user], {
-            'groups': [('add', [group.id])],
-            'password': password,
-            'language': romanian.id,
-            })
+    employee = create_registry_clerk(pool, company, password)
     sender = tools.create_person("Popescu", "Ion", cnp='1850315125790')
     return {
         'company': company.id,

@@ -108,7 +108,7 @@ class ClerkRegistryTestCase(unittest.TestCase):
         sao.page_tab("Fișiere atașate")
         sao.attach("Fișiere atașate", self.files['petitie-iluminat.pdf'])
         self.shot('02-attachment')
-        sao.click("Adăuga")
+        sao.click("Adăugare")
         sao.check("the file attached")
         self.shot('03-draft')
         sao.save()
@@ -136,8 +136,6 @@ class ClerkRegistryTestCase(unittest.TestCase):
         sao.check("assigned")
 
     # ---- the test -------------------------------------------------------------------------------
-    @unittest.skip("not yet seen passing end to end: its register and assign steps pass, the "
-        "answer step and the database checks have not run through once (session 5)")
     def test_petition_registered_assigned_answered(self):
         "register with a file → assign (form) → reassign (list) → answer → the petition answered"
         sao, seed = self.sao, self.seed
@@ -190,7 +188,7 @@ class ClerkRegistryTestCase(unittest.TestCase):
         sao.expect_value('reply_to', f"{number}/{date.strftime(DATE_FORMAT)}")
         sao.page_tab("Fișiere atașate")
         sao.attach("Fișiere atașate", self.files['raspuns-iluminat.pdf'])
-        sao.click("Adăuga")
+        sao.click("Adăugare")
         sao.save()
         sao.click("Înregistrează")
         sao.check("reply registered")

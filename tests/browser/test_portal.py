@@ -7,8 +7,8 @@ mail catcher in this process. The walks of issue 5:
 
 - register → confirm the e-mail (caught locally) → log in → my taxes → pay through the emulator
   → receipt;
-- send a request → its registry number → the clerk validates the account and answers in the back
-  office (over trytond's RPC, as sao does) → the citizen sees the answer;
+- send a request → its registry number → the registry clerk validates the account and answers in
+  sao (served by the same trytond, clicked as she does: harness.Sao) → the citizen sees the answer;
 - pay at the kiosk with the on-screen keypad; pay without an account;
 - last, a password reset and a verification, then no log of any process (trytond, the emulator,
   the portal) holds a token, a verification code, a payment reference, a CNP or a card number.
@@ -23,8 +23,8 @@ import unittest
 from pathlib import Path
 
 from harness import (
-    ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, SAO_DIR, TEST_CONFIG, TIMEOUT, VENV_BIN, Server,
-    admin_env, build_database, free_port, log, require_browser, run)
+    ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, SAO_DIR, TEST_CONFIG, TIMEOUT, VENV_BIN, Sao,
+    Server, admin_env, build_database, free_port, log, require_browser, run)
 
 SEED = Path(__file__).resolve().parent / 'seed_portal.py'
 PASSWORD = 'Parola-Browser-2026'
@@ -90,9 +90,11 @@ check_email_deliverability = False
         institution = f'TEST:primarie:{secrets.token_urlsafe(8)}'
         notify_user, notify_password = 'ghiseul', secrets.token_urlsafe(8)
         out = tmp / 'seed.json'
+        cls.clerk_password = secrets.token_urlsafe(12)
         run([sys.executable, SEED, '-c', *configs, '-d', cls.database, '--out', out,
                 '--emulator-url', f'{emulator_url}/soap', '--institution', institution,
-                '--notify', f'{notify_user}:{notify_password}', '--pki-dir', tmp / 'pki'],
+                '--notify', f'{notify_user}:{notify_password}', '--pki-dir', tmp / 'pki',
+                '--clerk-password', cls.clerk_password],
             env)
         cls.seed = json.loads(out.read_text())
 
@@ -204,11 +206,77 @@ check_email_deliverability = False
         return response.body()
 
     def back_office(self):
-        "proteus over trytond's RPC (XML-RPC on /<db>/rpc/) as admin, the clerk: what sao does"
+        "proteus over trytond's RPC (XML-RPC on /<db>/rpc/) as admin: for checks after a walk"
         from proteus import config
         return config.set_xmlrpc(
             f'http://admin:{self.admin_password}@127.0.0.1:'
             f'{self.trytond_url.rsplit(":", 1)[1]}/{self.database}/rpc/')
+
+    def clerk_answers(self, email, number, subject):
+        """The registry clerk in sao, in a browser of her own: Portalul cetățeanului › Conturi de
+        cetățeni › the account › Validează identitatea; Registratură › Documente › the request ›
+        Răspunde, the reply's file, Înregistrează"""
+        context = self.browser.new_context(viewport={'width': 1366, 'height': 900})
+        self.addCleanup(context.close)
+        sao = Sao(context.new_page())
+        try:
+            sao.login(self.trytond_url, self.database, self.clerk_password,
+                login=self.seed['clerk_login'])
+            self.clerk_validates(sao, email)
+            self.clerk_replies(sao, number, subject)
+        except BaseException:
+            sao.screenshot(ARTIFACTS / f'portal-{self._testMethodName}-sao-failure.png')
+            raise
+
+    def clerk_validates(self, sao, email):
+        "The account's identity checked at the counter, in the account's form"
+        sao.open_menu("Portalul cetățeanului", "Conturi de cetățeni")
+        sao.row(email).dblclick()
+        sao.wait()
+        sao.expect_value('trust_level', "Standard")
+        sao.click("Validează identitatea", scope=sao.tab())
+        dialog = sao.dialog()
+        self.assertIn("Validarea contului de cetățean",
+            dialog.locator('.modal-header').inner_text())
+        sao.fill('identity_document', 'CJ 123456', scope=dialog)
+        sao.widget('confirmed', dialog).check()
+        sao.wait()
+        sao.screenshot(ARTIFACTS / 'portal-sao-validate-account.png')
+        sao.click("Validează", scope=dialog.locator('.modal-footer'))
+        sao.check("account validated")
+        sao.expect_value('trust_level', "Validat")
+
+    def clerk_replies(self, sao, number, subject):
+        "The answer to the request, from the list of documents: Răspunde, a file, registered"
+        from trytond.modules.document_signature.tests.pki import make_pdf
+        answer_file = self.tmp / 'raspuns.pdf'
+        answer_file.write_bytes(make_pdf("Raspuns la petitie"))
+        tab = sao.open_menu("Registratură", "Documente")
+        tab.locator('.tab-domain a', has_text="Toate").click()
+        sao.wait()
+        row = sao.row(subject)
+        self.assertEqual(row.locator('td[headers]').first.inner_text().strip(), number)
+        sao.select_row(subject)
+        tabs = sao.page.locator('#tablist > li').count()
+        sao.list_button("Răspunde")
+        dialog = sao.dialog()
+        sao.expect_value('kind', "Răspuns", scope=dialog)
+        sao.fill('summary', "Echipa de intervenție a reparat iluminatul.", scope=dialog)
+        sao.click("Creează", scope=dialog.locator('.modal-footer'))
+        sao.check("reply created")
+        sao.page.wait_for_function(
+            f"document.querySelectorAll('#tablist > li').length > {tabs}")
+        sao.wait()
+        sao.expect_value('direction', "Ieșire")
+        sao.page_tab("Fișiere atașate")
+        sao.attach("Fișiere atașate", answer_file)
+        sao.click("Adăugare")
+        sao.save()
+        sao.click("Înregistrează")
+        sao.check("reply registered")
+        sao.expect_value('number', number)
+        sao.expect_value('state', "Înregistrat")
+        sao.screenshot(ARTIFACTS / 'portal-sao-reply-registered.png')
 
     # ---- walks -----------------------------------------------------------------------------
     def test_register_taxes_pay_receipt(self):
@@ -253,28 +321,7 @@ check_email_deliverability = False
         request_url = page.url.split('?')[0]
         self.screenshot('request-registered')
 
-        self.back_office()
-        from proteus import Model, Wizard
-        WebUser = Model.get('web.user')
-        user, = WebUser.find([('email', '=', email)])
-        validate = Wizard('citizen_portal.validate_account', [user])
-        validate.form.identity_document = 'CJ 123456'
-        validate.form.confirmed = True
-        validate.execute('validate')
-        Request = Model.get('citizen_portal.request')
-        request, = Request.find([('web_user', '=', user.id)])
-        document = request.document
-        reply = Wizard('document_registry.document.reply', [document])
-        reply.form.kind = 'answer'
-        reply.form.summary = "Echipa de intervenție a reparat iluminatul."
-        reply.execute('create_')
-        Document = Model.get('document_registry.document')
-        answer, = Document.find([('reply_to', '=', document.id)])
-        Attachment = Model.get('document_registry.attachment')
-        from trytond.modules.document_signature.tests.pki import make_pdf
-        Attachment(document=answer, name='raspuns.pdf',
-            data=make_pdf("Raspuns la petitie")).save()
-        answer.click('register')
+        self.clerk_answers(email, registered, "Iluminat public")
 
         page.goto(request_url)
         section = page.locator('section[id^=answer-]')
@@ -499,6 +546,7 @@ check_email_deliverability = False
             'link token': links,
             'verification code': [c for _, c in codes],
             'admin password': [self.admin_password],
+            'clerk password': [self.clerk_password],
             }
         self.assertTrue(references)
         logs = {path.name: path.read_text(errors='replace') for path in self.tmp.glob('*.log')}

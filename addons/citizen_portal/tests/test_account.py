@@ -3,6 +3,11 @@
 """Citizen accounts through the portal: registration, e-mail confirmation,
 login, lockout, logout, password reset, CSRF, rate limits."""
 import re
+import secrets
+
+from trytond.pool import Pool
+from trytond.tests.test_tryton import DB_NAME
+from trytond.transaction import Transaction
 
 from .tools import (
     PASSWORD, PortalTestCase, committed, new_cnp, unique_email)
@@ -308,3 +313,45 @@ class AccountTestCase(PortalTestCase):
                 as_text=True))
         self.assertIn('Log in', client.get('/login?lang=en').get_data(
                 as_text=True))
+
+
+
+class BackOfficeAccountTestCase(PortalTestCase):
+    "A clerk of the municipality and the citizens' accounts, in the back office"
+
+    def clerk(self):
+        "A back-office user of the municipality in the Citizen Portal Clerk group; its id"
+        from trytond.modules.municipal_staff.tests.tools import create_employee
+        login = f'ghiseu-{secrets.token_hex(3)}'
+        with committed() as pool:
+            ModelData = pool.get('ir.model.data')
+            Company = pool.get('company.company')
+            User = pool.get('res.user')
+            create_employee(Company(self.company_id), "Marin", "Elena", login=login)
+            user, = User.search([('login', '=', login)])
+            User.write([user], {'groups': [('add', [
+                                ModelData.get_id('citizen_portal', 'group_portal_clerk')])]})
+            return user.id
+
+    def test_menus_list_the_municipality_records(self):
+        """Citizen Accounts and Mandates opened by a clerk list what the
+        rules let her see: the client evaluates their domains in the context
+        of her preferences, which has her company, not her companies"""
+        from trytond.pyson import PYSONDecoder
+        _, email, _ = self.citizen(known=False)
+        clerk = self.clerk()
+        with Transaction().start(DB_NAME, clerk) as transaction:
+            pool = Pool()
+            ModelData = pool.get('ir.model.data')
+            Action = pool.get('ir.action.act_window')
+            context = pool.get('res.user').get_preferences(context_only=True)
+            with transaction.set_context(context, _check_access=True):
+                for xml_id in ['act_citizen_account_form', 'act_mandate_form']:
+                    action = Action(ModelData.get_id('citizen_portal', xml_id))
+                    decoder_context = dict(context, _user=clerk)
+                    decoder_context['context'] = decoder_context
+                    domain = PYSONDecoder(decoder_context).decode(action.pyson_domain)
+                    Model = pool.get(action.res_model)
+                    self.assertEqual(Model.search(domain), Model.search([]), xml_id)
+                WebUser = pool.get('web.user')
+                self.assertEqual(len(WebUser.search([('email', '=', email)])), 1)
