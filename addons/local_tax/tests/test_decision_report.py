@@ -66,22 +66,26 @@ class DecisionReportTestCase(unittest.TestCase):
             on=dt.date(2026, 3, 2))
         return company, decision
 
-    @with_transaction()
-    def test_decision_pdf_worked_example(self):
-        "The PDF states the number, taxpayer, amounts, due dates, rights"
-        pool = Pool()
-        Report = pool.get('local_tax.assessment', type='report')
-        Assessment = pool.get('local_tax.assessment')
+    def printed(self, company, decision, language='en'):
+        "The text of the decision's PDF, printed in the language"
+        Report = Pool().get('local_tax.assessment', type='report')
         set_config_for_test(
             self, 'report', 'convert_command', CONVERT_COMMAND)
-        company, decision = self.issued()
-        self.assertEqual(decision.total, 505)
-        write_date = Assessment(decision.id).write_date
-        with set_company(company):
+        with set_company(company), Transaction().set_context(
+                language=language):
             oext, content, *_ = Report.execute([decision.id], {})
         self.assertEqual(oext, 'pdf')
         self.assertTrue(bytes(content).startswith(b'%PDF'))
-        text = pdf_text(content)
+        return pdf_text(content)
+
+    @with_transaction()
+    def test_decision_pdf_worked_example(self):
+        "The PDF states the number, taxpayer, amounts, due dates, rights"
+        Assessment = Pool().get('local_tax.assessment')
+        company, decision = self.issued()
+        self.assertEqual(decision.total, 505)
+        write_date = Assessment(decision.id).write_date
+        text = self.printed(company, decision)
         address = str(decision.lines[0].building.address)
         for expected in [
                 decision.number, decision.payment_reference,
@@ -109,16 +113,10 @@ class DecisionReportTestCase(unittest.TestCase):
     @with_transaction()
     def test_decision_pdf_in_romanian(self):
         "In Romanian: the catalogue's strings, dates and amounts"
-        pool = Pool()
-        Report = pool.get('local_tax.assessment', type='report')
-        Lang = pool.get('ir.lang')
-        set_config_for_test(
-            self, 'report', 'convert_command', CONVERT_COMMAND)
+        Lang = Pool().get('ir.lang')
         company, decision = self.issued()
         Lang.load_translations(Lang.search([('code', '=', 'ro')]))
-        with set_company(company), Transaction().set_context(language='ro'):
-            _, content, _, _ = Report.execute([decision.id], {})
-        text = pdf_text(content)
+        text = self.printed(company, decision, language='ro')
         for expected in ["ROMÂNIA", "DECIZIE DE IMPUNERE", "Contribuabil",
                 CNP, "Rata", "Termen de plată", '31.03.2026', '177,50',
                 "Bonificație pentru plata integrală", '319,50',
