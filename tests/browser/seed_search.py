@@ -69,6 +69,7 @@ def seed(pool, out):
         decision, = [a for a in assessments if a.taxpayer == person]
         out[key]['decision'] = decision.number
     out['company'] = company.id
+    out['municipality'] = {'name': company.party.rec_name, 'cui': company.party.cui}
 
 
 def main():

@@ -103,6 +103,12 @@ class ClerkSearchTestCase(unittest.TestCase):
             "the double-click left the list on the screen")
         return form
 
+    @staticmethod
+    def labels(form):
+        "The labels of the form's fields (not the column headers of its lists)"
+        return [text.strip().rstrip(':').strip() for text in
+            form.locator('label.form-label:visible').all_inner_texts()]
+
     # ---- tests ------------------------------------------------------------------------------
     def test_find_taxpayer(self):
         "Name without diacritics, CNP, street, plate, cadastral and decision number find him"
@@ -143,11 +149,11 @@ class ClerkSearchTestCase(unittest.TestCase):
         self.sao.expect_value('building_number', taxpayer['number'])
         self.shot('10-form-in-romanian')
 
-        labels = [text.strip().rstrip(':').strip() for text in
-            form.locator('label:visible').all_inner_texts()]
+        labels = self.labels(form)
         tabs = [text.strip() for text in form.locator('.nav-tabs a:visible').all_inner_texts()]
         self.assertEqual(labels.count("Nume"), 1, f"the labels: {labels}")
         self.assertIn("Prenume", labels)
+        self.assertNotIn("Denumire", labels)
         for label in ADDRESS_LABELS:
             self.assertIn(label, labels)
         self.assertEqual([label for label in labels if label in NOT_SHOWN], [],
@@ -156,6 +162,21 @@ class ClerkSearchTestCase(unittest.TestCase):
             f"the form's tabs: {tabs}")
         self.assertFalse(re.search('[şţŞŢ]', form.inner_text()),
             "a cedilla (ş ţ) on the form")
+
+    def test_legal_person_form(self):
+        "A legal person's form: its Denumire, no last and first name"
+        municipality = self.seed['municipality']
+        self.tab.locator('.tab-domain a', has_text="Persoane juridice").click()
+        self.sao.wait()
+        self.assertEqual(self.search(municipality['cui']), [municipality['name']])
+        form = self.open_form(municipality['name'])
+        self.sao.expect_value('name', municipality['name'])
+        self.shot('11-legal-person-form')
+        labels = self.labels(form)
+        self.assertIn("Denumire", labels)
+        self.assertIn("CUI", labels)
+        self.assertEqual([label for label in labels if label in {"Nume", "Prenume", "CNP"}],
+            [], f"the labels: {labels}")
 
 
 if __name__ == '__main__':

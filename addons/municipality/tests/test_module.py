@@ -627,6 +627,7 @@ class MunicipalityTestCase(CompanyTestMixin, ModuleTestCase):
         Party = pool.get('party.party')
         Action = pool.get('ir.action.act_window')
         AddressFormat = pool.get('party.address.format')
+        Address = pool.get('party.address')
         Module = pool.get('ir.module')
         romanian, = Lang.search([('code', '=', 'ro')])
         Lang.load_translations([romanian])
@@ -660,6 +661,13 @@ class MunicipalityTestCase(CompanyTestMixin, ModuleTestCase):
                 AddressFormat.fields_get(['country_code'])[
                     'country_code']['string'],
                 "Codul țării")              # "Codul tarii"
+            # fuzzy (not used) or wrong in party's ro.po, reviewed
+            self.assertEqual(
+                {n: f['string'] for n, f in Address.fields_get([
+                            'floor_number', 'unit_number', 'post_box']).items()},
+                {'floor_number': "Etaj", 'unit_number': "Apartament",
+                    'post_box': "Căsuță poștală"})
+            self.assertEqual(Party.__names__()['model'], "Persoană")
 
 
 del ModuleTestCase
