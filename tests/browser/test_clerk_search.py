@@ -177,6 +177,10 @@ class ClerkSearchTestCase(unittest.TestCase):
         self.assertIn("CUI", labels)
         self.assertEqual([label for label in labels if label in {"Nume", "Prenume", "CNP"}],
             [], f"the labels: {labels}")
+        # its address has no locality of the nomenclature: the city and the subdivision are
+        # typed, Tryton's international street fields are still not shown
+        self.assertEqual([label for label in labels
+                if label in NOT_SHOWN and label != "Subdiviziune"], [], f"the labels: {labels}")
 
 
 if __name__ == '__main__':
