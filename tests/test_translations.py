@@ -278,6 +278,25 @@ if __name__ == '__main__':
     unittest.main()
 
 
+class TrytonOverrideTestCase(unittest.TestCase):
+    """addons/municipality/locale/override/ro.po, the corrections of Tryton's
+    own Romanian, is what scripts/romanian-overrides writes from the installed
+    Tryton catalogues (after a Tryton update: run the script again)"""
+
+    def test_up_to_date(self):
+        result = subprocess.run(
+            [sys.executable, str(ROOT / 'scripts' / 'romanian-overrides'),
+                '--check'],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.assertEqual(result.returncode, 0, result.stdout)
+
+    def test_comma_below(self):
+        path = ADDONS / 'municipality' / 'locale' / 'override' / 'ro.po'
+        found = [describe(e) for e in polib.pofile(str(path))
+            if CEDILLA.search(e.msgstr)]
+        self.assertEqual(found, [])
+
+
 class HungarianModuleCatalogTestCase(unittest.TestCase):
     """The Hungarian catalogues of the modules (addons/*/locale/hu.po) hold
     what reaches the citizen portal (tax types, services, states, e-mails,

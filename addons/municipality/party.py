@@ -8,7 +8,7 @@ from stdnum.ro import cnp as stdnum_cnp
 from trytond.i18n import gettext
 from trytond.model import Index, fields
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Bool, Eval, If
+from trytond.pyson import Bool, Eval, If, Or
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, record_cache_size
 
@@ -117,6 +117,14 @@ class Party(metaclass=PoolMeta):
         t = cls.__table__()
         cls._sql_indexes.add(Index(
                 t, (t.person_type, Index.Equality(cardinality='low'))))
+
+    @classmethod
+    def view_attributes(cls):
+        # a person's name is made of the last and first names
+        return super().view_attributes() + [
+            ('/form/group[@id="header"]/group[@id="legal_name"]', 'states',
+                LEGAL_STATES),
+            ]
 
     @classmethod
     def default_person_type(cls):
@@ -438,10 +446,20 @@ class Address(metaclass=PoolMeta):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        # the locality of the nomenclature names the city
-        cls.city.states = {
-            **cls.city.states,
-            'invisible': Bool(Eval('locality')),
+        # the locality of the nomenclature names the city and its county
+        for field in [cls.city, cls.subdivision]:
+            field.states = {
+                **field.states,
+                'invisible': Or(
+                    field.states.get('invisible', False),
+                    Bool(Eval('locality'))),
+                }
+        # the street of the nomenclature names the street
+        cls.street_name.states = {
+            **cls.street_name.states,
+            'invisible': Or(
+                cls.street_name.states.get('invisible', False),
+                Bool(Eval('ro_street'))),
             }
 
     @fields.depends('locality')

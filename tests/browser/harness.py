@@ -174,6 +174,8 @@ def sao_login(page, url, database, password, login='admin'):
     "Log in to sao (as admin unless login), as a clerk does: the login dialog, then the password"
     page.goto(f'{url}/#{database}')
     page.wait_for_selector('input#login', timeout=TIMEOUT)
+    # sao is still starting (its first calls): a click now can be lost
+    page.wait_for_load_state('networkidle', timeout=TIMEOUT)
     # the dialog is there before sao's list of databases: a click before it has filled the
     # database field does nothing
     page.wait_for_function("""() => [...document.querySelectorAll('.login-dialog #database')]
