@@ -1,4 +1,5 @@
-"""Correct the installed web client sao: its Romanian catalogue, and a new tab on double-click.
+"""Correct the installed web client sao: its Romanian catalogue, a new tab on double-click, and
+the unlabelled sums under a list.
 
     python scripts/lib/sao_fix.py SAO_DIR        (run by scripts/lib/bootstrap.sh and the Dockerfile)
 
@@ -13,6 +14,9 @@
    to the form), the handler runs while the form view is being loaded, no tab has that URL at that
    moment, and a second tab with the list opens. The handler is made to ignore the URL sao set
    itself.
+3. Under a list with sums, sao writes two bare numbers in each summed column: the sum of the
+   selected rows over the sum of all (0 when none is selected). Each gets its label ("Selectate:",
+   "Total:"), translated in the catalogue.
 
 Running it again changes nothing. It fails when sao's files are not what it expects (another
 version of sao): then review ROMANIAN and the patch against that version.
@@ -127,6 +131,12 @@ ROMANIAN = {
     "Preferences...": "Preferințe...",
 }
 
+# messages the patches below add to sao, msgid → Romanian
+ADDED = {
+    "Selected: %1": "Selectate: %1",
+    "Total: %1": "Total: %1",
+}
+
 # (anchor, replacement) in dist/tryton-sao.js; MARK tells that it is done
 MARK = 'Sao.own_hash'
 PATCHES = [
@@ -154,6 +164,10 @@ PATCHES = [
         }
 """),
 ]
+SUM_MARK = "gettext('Total: %1'"
+SUM_PATCH = ("""                    aggregate = selected_sum + '\\n' + sum_;""",
+    """                    aggregate = Sao.i18n.gettext('Selected: %1', selected_sum) + '\\n'
+                        + Sao.i18n.gettext('Total: %1', sum_);""")
 
 
 def fix_catalogue(path):
@@ -172,6 +186,10 @@ def fix_catalogue(path):
         new[1:] = [s.translate(CEDILLA_TO_COMMA) if s else s for s in new[1:]]
         if new != value:
             catalogue[msgid] = new
+            changed += 1
+    for msgid, msgstr in ADDED.items():
+        if catalogue.get(msgid) != [None, msgstr]:
+            catalogue[msgid] = [None, msgstr]
             changed += 1
     empty = [m for m, v in catalogue.items() if m and not all(v[1:])]
     path.write_text(json.dumps(catalogue, ensure_ascii=False, separators=(',', ':')),
@@ -193,12 +211,25 @@ def fix_hashchange(path):
     print(f"sao: {path.name}: hashchange fixed (no second tab on double-click)")
 
 
+def label_sums(path):
+    source = path.read_text(encoding='utf-8')
+    if SUM_MARK in source:
+        print(f"sao: {path.name}: sums already labelled")
+        return
+    anchor, replacement = SUM_PATCH
+    if source.count(anchor) != 1:
+        sys.exit(f"{path}: not the sao this fix was written for (sums' anchor not found once)")
+    path.write_text(source.replace(anchor, replacement), encoding='utf-8')
+    print(f"sao: {path.name}: sums labelled (selected, total)")
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     sao = Path(sys.argv[1])
     fix_catalogue(sao / 'locale' / 'ro.json')
     fix_hashchange(sao / 'dist' / 'tryton-sao.js')
+    label_sums(sao / 'dist' / 'tryton-sao.js')
 
 
 if __name__ == '__main__':

@@ -235,6 +235,10 @@ class ClerkTaxTestCase(unittest.TestCase):
         balance_cell = obligations.locator('tbody tr').first.locator('td:visible').last
         box = balance_cell.bounding_box()
         self.assertLessEqual(box['x'] + box['width'], VIEWPORT['width'])
+        # the sums under the list say which is which (scripts/lib/sao_fix.py)
+        sums = obligations.locator('tfoot').first
+        expect(sums).to_contain_text("Selectate:", timeout=TIMEOUT)
+        expect(sums).to_contain_text("Total:", timeout=TIMEOUT)
         payments = self.x2many(fiscal, "Plăți")
         self.assertEqual(payments.locator('tbody tr:has(td[headers])').count(), 0)
         self.shot('1-fiscal-file')
