@@ -42,3 +42,7 @@ class SirutaImportError(UserError):
 
 class TerritoryError(ValidationError):
     pass
+
+
+class CalendarError(UserError):
+    pass
