@@ -24,20 +24,38 @@ SHIPPED_DIR = Path(__file__).resolve().parent / 'data'
 ONE_DAY = dt.timedelta(days=1)
 
 
-def _rename_table(old_table, new_table):
-    "Migration from the calendar of document_registry (same data)"
-    TableHandler = backend.TableHandler
-    if (TableHandler.table_exist(old_table)
-            and not TableHandler.table_exist(new_table)):
-        TableHandler.table_rename(old_table, new_table)
-        return True
-    return False
+class RenamedMixin:
+    """Migration from the models of document_registry (before 8.0): the
+    table keeps its rows; the actions of the old model move to the new one,
+    so that document_registry's update can delete its own"""
+    __slots__ = ()
+    _old_model = None
+
+    @classmethod
+    def __register__(cls, module_name):
+        TableHandler = backend.TableHandler
+        old_table = cls._old_model.replace('.', '_')
+        renamed = (TableHandler.table_exist(old_table)
+            and not TableHandler.table_exist(cls._table))
+        if renamed:
+            TableHandler.table_rename(old_table, cls._table)
+            cursor = Transaction().connection.cursor()
+            cursor.execute('ALTER TABLE "%s" DROP CONSTRAINT IF EXISTS '
+                '"%s_year_unique"' % (cls._table, old_table))
+        super().__register__(module_name)
+        if renamed:
+            action = Pool().get('ir.action.act_window').__table__()
+            cursor = Transaction().connection.cursor()
+            cursor.execute(*action.update(
+                    [action.res_model], [cls.__name__],
+                    where=action.res_model == cls._old_model))
 
 
-class Calendar(ModelSQL, ModelView):
+class Calendar(RenamedMixin, ModelSQL, ModelView):
     "The non-working days of one year"
     __name__ = 'municipality.calendar'
     __string__ = "Holiday Calendar"
+    _old_model = 'document_registry.calendar'
     _rec_name = 'source'
 
     year = fields.Integer("Year", required=True)
@@ -56,14 +74,6 @@ class Calendar(ModelSQL, ModelView):
                 'municipality.msg_calendar_year_unique'),
             ]
         cls._order.insert(0, ('year', 'DESC'))
-
-    @classmethod
-    def __register__(cls, module_name):
-        if _rename_table('document_registry_calendar', cls._table):
-            cursor = Transaction().connection.cursor()
-            cursor.execute('ALTER TABLE "%s" DROP CONSTRAINT IF EXISTS '
-                '"document_registry_calendar_year_unique"' % cls._table)
-        super().__register__(module_name)
 
     def get_rec_name(self, name):
         return str(self.year)
@@ -129,10 +139,11 @@ def parse_csv(text):
     return by_year
 
 
-class Holiday(ModelSQL, ModelView):
+class Holiday(RenamedMixin, ModelSQL, ModelView):
     "A public holiday or another day when the city hall is closed"
     __name__ = 'municipality.holiday'
     __string__ = "Non-Working Day"
+    _old_model = 'document_registry.holiday'
 
     calendar = fields.Many2One(
         'municipality.calendar', "Calendar", required=True,
@@ -149,11 +160,6 @@ class Holiday(ModelSQL, ModelView):
         t = cls.__table__()
         cls._sql_indexes.add(Index(t, (t.date, Index.Range())))
         cls._order.insert(0, ('date', 'ASC'))
-
-    @classmethod
-    def __register__(cls, module_name):
-        _rename_table('document_registry_holiday', cls._table)
-        super().__register__(module_name)
 
     @fields.depends('date')
     def on_change_with_year(self, name=None):
