@@ -6,9 +6,7 @@ Working days are the days that are not a Saturday, a Sunday nor a
 non-working day of the year's calendar: the public holidays of Codul muncii
 (Legea 53/2003) art. 139(1), shipped one file per year in data/, and the
 days an administrator adds (e.g. a day off decided by the Government)."""
-import csv
 import datetime as dt
-import io
 from pathlib import Path
 
 from trytond import backend
@@ -18,6 +16,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
+from .csv_reader import read_csv
 from .exceptions import CalendarError
 
 SHIPPED_DIR = Path(__file__).resolve().parent / 'data'
@@ -127,14 +126,13 @@ class Calendar(RenamedMixin, ModelSQL, ModelView):
 def parse_csv(text):
     "The days of the rows date,name,article,law of text, by year"
     by_year = {}
-    for row in csv.DictReader(io.StringIO(text)):
-        date = dt.date.fromisoformat(row['date'].strip())
-        by_year.setdefault(date.year, []).append({
-                'date': date,
-                'name': row['name'].strip(),
+    for _, row in read_csv(text, filled=['date', 'name'],
+            types={'date': dt.date.fromisoformat}, error=CalendarError):
+        by_year.setdefault(row['date'].year, []).append({
+                'date': row['date'],
+                'name': row['name'],
                 'legal_basis': ' '.join(filter(None, [
-                            row.get('article', '').strip(),
-                            row.get('law', '').strip()])),
+                            row.get('article', ''), row.get('law', '')])),
                 })
     return by_year
 

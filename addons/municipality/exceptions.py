@@ -46,3 +46,7 @@ class TerritoryError(ValidationError):
 
 class CalendarError(UserError):
     pass
+
+
+class CSVError(UserError):
+    "A CSV file cannot be read"
