@@ -61,25 +61,30 @@ class YearSequenceMixin:
 
     @classmethod
     @without_check_access
-    def get_sequence(cls, owner, year, **key):
-        "The strict sequence of owner and year, created on first use"
+    def get_sequence(cls, owner, year, start=None, **key):
+        """The strict sequence of owner and year, created on first use;
+        start() gives its first number (the numbers given before the
+        sequence existed, by another way, go on)"""
         Sequence = Pool().get('ir.sequence.strict')
         sequence = cls.find_sequence(owner, year, **key)
         if sequence is None:
             owner.__class__.lock([owner])
             sequence = cls.find_sequence(owner, year, **key)
         if sequence is None:
-            sequence, = Sequence.create(
-                [cls._sequence_values(owner, year, **key)])
+            values = cls._sequence_values(owner, year, **key)
+            if start is not None:
+                values['number_next'] = start()
+            sequence, = Sequence.create([values])
             values = cls._key(owner, year, **key)
             values['sequence'] = sequence.id
             cls.create([values])
         return sequence
 
     @classmethod
-    def take_numbers(cls, owner, year, count=1, **key):
+    def take_numbers(cls, owner, year, count=1, start=None, **key):
         "The next count numbers of owner and year (strings)"
-        return list(cls.get_sequence(owner, year, **key).get_many(count))
+        sequence = cls.get_sequence(owner, year, start=start, **key)
+        return list(sequence.get_many(count))
 
 
 class YearSequence(YearSequenceMixin, ModelSQL, ModelView):
@@ -133,7 +138,8 @@ class YearSequence(YearSequenceMixin, ModelSQL, ModelView):
     def _sequence_values(cls, company, year, sequence_type):
         SequenceType = Pool().get('ir.sequence.type')
         return {
-            'name': f'{SequenceType(int(sequence_type)).name} {year}',
+            'name': (f'{SequenceType(int(sequence_type)).name} '
+                f'{company.rec_name} {year}'),
             'sequence_type': int(sequence_type),
             'company': company.id,
             'prefix': f'{year}/',
