@@ -4,15 +4,14 @@
 metadata sheet of the law, imported in batches from a folder of PDF files
 and a CSV file; the content hash taken at import is checked whenever the
 content is read."""
-import csv
 import datetime as dt
-import io
 import os
 from pathlib import Path
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.model.exceptions import AccessError
+from trytond.modules.municipality.csv_reader import read_csv
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
@@ -231,28 +230,18 @@ class ArchiveImport(Workflow, ModelSQL, ModelView):
         is imported: columns, duplicate identifiers, files, dates"""
         path = self.directory() / self.metadata
         try:
-            text = path.read_bytes().decode('utf-8-sig')
+            data = path.read_bytes()
         except FileNotFoundError:
             raise ImportError_(gettext(
                     'document_registry.msg_import_no_metadata',
                     file=self.metadata))
-        except UnicodeDecodeError:
-            raise ImportError_(gettext(
-                    'document_registry.msg_import_encoding',
-                    file=self.metadata))
-        header = text.split('\n', 1)[0]
-        reader = csv.DictReader(io.StringIO(text),
-            delimiter=';' if header.count(';') > header.count(',') else ',')
-        columns = {c.strip().lower() for c in (reader.fieldnames or [])}
-        missing = REQUIRED_COLUMNS - columns
-        if missing:
-            raise ImportError_(gettext(
-                    'document_registry.msg_import_columns',
-                    columns=', '.join(sorted(missing))))
         rows, seen = [], {}
-        for line, row in enumerate(reader, start=2):
-            row = {(k or '').strip().lower(): (v or '').strip()
-                for k, v in row.items()}
+        for line, row in read_csv(data, required=REQUIRED_COLUMNS,
+                encodings=('utf-8-sig',), error=ImportError_, messages={
+                    'encoding': 'document_registry.msg_import_encoding',
+                    'empty': 'document_registry.msg_import_columns',
+                    'columns': 'document_registry.msg_import_columns',
+                    }, file=self.metadata):
             identifier = row['identifier']
             if not identifier:
                 raise ImportError_(gettext(

@@ -4,10 +4,6 @@ from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError, ValidationError
 
 
-class CalendarError(UserError):
-    pass
-
-
 class DeadlineError(ValidationError):
     pass
 

@@ -2,6 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Unique, fields)
+from trytond.modules.municipality.sequence import YearSequenceMixin
 from trytond.pool import Pool
 from trytond.pyson import Eval, Id
 from trytond.transaction import Transaction
@@ -60,45 +61,21 @@ class Register(DeactivableMixin, ModelSQL, ModelView):
         register when the year has none yet) before any other work: taking a
         lock restarts the transaction, so what follows runs once,
         with the lock held, and the number is taken only after the checks"""
-        pool = Pool()
-        Year = pool.get('document_registry.register.year')
-        Sequence = pool.get('ir.sequence.strict')
-        years = Year.search([
-                ('register', '=', self.id),
-                ('year', '=', year),
-                ], limit=1)
-        if years:
-            Sequence.lock([years[0].sequence])
-            return years[0].sequence
-        self.__class__.lock([self])
+        Year = Pool().get('document_registry.register.year')
+        return Year.lock_numbering(self, year)
 
     def take_numbers(self, year, count, sequence=None):
         """The next count numbers of the year (gapless: the strict sequence
         is locked until the transaction ends and a rollback returns them)"""
         Year = Pool().get('document_registry.register.year')
         if sequence is not None:
-            return [int(n) for n in sequence.get_many(count)]
-        years = Year.search([
-                ('register', '=', self.id),
-                ('year', '=', year),
-                ], limit=1)
-        if not years:
-            # The first registration of the year creates the sequence under
-            # the register's lock, so that two clerks do not both create it
-            # (the lock restarts the transaction).
-            self.__class__.lock([self])
-            years = Year.search([
-                    ('register', '=', self.id),
-                    ('year', '=', year),
-                    ], limit=1)
-        if years:
-            sequence = years[0].sequence
+            numbers = sequence.get_many(count)
         else:
-            sequence = Year.create_sequence(self, year)
-        return [int(n) for n in sequence.get_many(count)]
+            numbers = Year.take_numbers(self, year, count)
+        return [int(n) for n in numbers]
 
 
-class RegisterYear(ModelSQL, ModelView):
+class RegisterYear(YearSequenceMixin, ModelSQL, ModelView):
     "The numbering of a register in one year"
     __name__ = 'document_registry.register.year'
     __string__ = "Register Year"
@@ -124,21 +101,17 @@ class RegisterYear(ModelSQL, ModelView):
         cls._order.insert(0, ('year', 'DESC'))
 
     @classmethod
-    def create_sequence(cls, register, year):
-        pool = Pool()
-        Sequence = pool.get('ir.sequence.strict')
-        ModelData = pool.get('ir.model.data')
-        sequence, = Sequence.create([{
-                    'name': f'{register.code} {year}',
-                    'sequence_type': ModelData.get_id(
-                        'document_registry', 'sequence_type_document'),
-                    'company': register.company.id,
-                    'padding': 0,
-                    'number_next': 1,
-                    }])
-        cls.create([{
-                    'register': register.id,
-                    'year': year,
-                    'sequence': sequence.id,
-                    }])
-        return sequence
+    def _key(cls, register, year):
+        return {'register': register.id, 'year': year}
+
+    @classmethod
+    def _sequence_values(cls, register, year):
+        ModelData = Pool().get('ir.model.data')
+        return {
+            'name': f'{register.code} {year}',
+            'sequence_type': ModelData.get_id(
+                'document_registry', 'sequence_type_document'),
+            'company': register.company.id,
+            'padding': 0,
+            'number_next': 1,
+            }

@@ -50,6 +50,12 @@ PROGRESS_EVERY = 2000
 REFERENCE_DIGITS = 12
 
 
+def assessment_sequence_type():
+    "The kind of the decisions' yearly numbering (municipality.year_sequence)"
+    return Pool().get('ir.model.data').get_id(
+        'local_tax', 'sequence_type_assessment')
+
+
 def new_payment_reference():
     """A random payment reference: 12 digits (40 bits) from the system's
     secure generator, typed on a numeric keypad; unrelated to the
@@ -195,8 +201,8 @@ class Assessment(ModelSQL, ModelView):
         if taxpayers is None:
             return cls.browse(
                 cls._assess_all(company, year, date, batch, skipped))
-        # the lock first: taking it restarts the transaction (the table is
-        # locked by _numbers, only when a decision is issued)
+        # the lock first: taking it restarts the transaction (the numbering
+        # is locked by _numbers, only when a decision is issued)
         Pool().get('party.party').lock(taxpayers)
         result = []
         previous = cls._latest(company, year, taxpayers)
@@ -231,8 +237,10 @@ class Assessment(ModelSQL, ModelView):
         costs minutes: Model.__init__ checks its id list, O(n²)).  With a
         `skipped` list, a taxpayer whose tax cannot be computed is added to
         it instead of stopping the batch."""
-        # the lock first: taking it restarts the transaction
+        # the locks first: taking them restarts the transaction
         cls.lock()
+        Pool().get('municipality.year_sequence').lock_numbering(
+            company, year, sequence_type=assessment_sequence_type())
         computation = Computation(company, year, date)
         assessed = set(cls._assessed(company, year))
         computation.load()
@@ -666,17 +674,23 @@ class Computation:
     # Writing
 
     def _numbers(self, count):
-        "The next `count` numbers of the municipality's decisions of the year"
-        Assessment = Pool().get('local_tax.assessment')
-        Assessment.lock()
-        table = Assessment.__table__()
-        cursor = Transaction().connection.cursor()
-        cursor.execute(*table.select(Max(table.sequence),
-                where=(table.company == self.company.id)
-                & (table.fiscal_year == self.year)))
-        last = cursor.fetchone()[0] or 0
-        return [(last + i, f'{self.year}/{last + i}')
-            for i in range(1, count + 1)]
+        """The next `count` numbers of the municipality's decisions of the
+        year, as (sequence, number): a strict sequence per municipality and
+        year (lock_numbering first); a year numbered before it existed goes
+        on from its last decision"""
+        YearSequence = Pool().get('municipality.year_sequence')
+
+        def after_last():
+            Assessment = Pool().get('local_tax.assessment')
+            table = Assessment.__table__()
+            cursor = Transaction().connection.cursor()
+            cursor.execute(*table.select(Max(table.sequence),
+                    where=(table.company == self.company.id)
+                    & (table.fiscal_year == self.year)))
+            return (cursor.fetchone()[0] or 0) + 1
+        numbers = YearSequence.take_numbers(self.company, self.year, count,
+            start=after_last, sequence_type=assessment_sequence_type())
+        return [(int(n.split('/')[-1]), n) for n in numbers]
 
     def issue(self, pairs, batch=None, bulk_=False):
         """Issue the initial decisions of (taxpayer, lines) with their

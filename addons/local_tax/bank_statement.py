@@ -20,14 +20,13 @@ external_id=<transaction_id>): a line already booked, by an earlier import
 or earlier in the same file, is skipped, so that an import can be repeated.
 A line with an unknown taxpayer, a zero or negative amount or an invalid
 value is reported and not booked; the other lines are booked."""
-import csv
 import datetime as dt
-import io
 from decimal import Decimal, InvalidOperation
 
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
+from trytond.modules.municipality.csv_reader import read_csv
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
@@ -46,33 +45,12 @@ class BankStatementError(UserError):
 def read_statement(data):
     """The lines of the statement file as (line number, {column: text});
     a file that is not UTF-8 or lacks a column is refused whole"""
-    if isinstance(data, str):
-        text = data
-    else:
-        try:
-            text = bytes(data).decode('utf-8-sig')
-        except UnicodeDecodeError:
-            raise BankStatementError(gettext(
-                    'local_tax.msg_bank_statement_encoding'))
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
-        raise BankStatementError(gettext(
-                'local_tax.msg_bank_statement_empty'))
-    delimiter = ';' if ';' in lines[0] else ','
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip().lower() for h in next(reader)]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        raise BankStatementError(gettext(
-                'local_tax.msg_bank_statement_columns',
-                columns=', '.join(missing)))
-    rows = []
-    for row in reader:
-        if not any(cell.strip() for cell in row):
-            continue
-        values = {c: (row[i].strip() if i < len(row) else '')
-            for i, c in enumerate(header)}
-        rows.append((reader.line_num, values))
+    rows = read_csv(data, required=REQUIRED_COLUMNS, encodings=('utf-8-sig',),
+        error=BankStatementError, messages={
+            'encoding': 'local_tax.msg_bank_statement_encoding',
+            'empty': 'local_tax.msg_bank_statement_empty',
+            'columns': 'local_tax.msg_bank_statement_columns',
+            })
     if not rows:
         raise BankStatementError(gettext(
                 'local_tax.msg_bank_statement_empty'))

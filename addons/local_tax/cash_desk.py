@@ -28,6 +28,7 @@ from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
 from trytond.modules.municipality.report import LibreOfficeReport
+from trytond.modules.municipality.sequence import YearSequenceMixin
 from trytond.transaction import Transaction
 from trytond.wizard import (
     Button, StateReport, StateTransition, StateView, Wizard)
@@ -222,24 +223,8 @@ class CashDesk(DeactivableMixin, ModelSQL, ModelView):
     def receipt_sequence(self, year):
         """The strict sequence of the receipts of the year, created on
         first use (call with the desk locked)"""
-        pool = Pool()
-        DeskSequence = pool.get('local_tax.cash_desk.sequence')
-        Sequence = pool.get('ir.sequence.strict')
-        ModelData = pool.get('ir.model.data')
-        sequences = DeskSequence.search([
-                ('cash_desk', '=', self.id),
-                ('year', '=', year),
-                ], limit=1)
-        if sequences:
-            return sequences[0].sequence
-        sequence = Sequence(
-            name=f'{self.code} {year}',
-            sequence_type=ModelData.get_id(
-                'local_tax', 'sequence_type_receipt'),
-            company=self.company, prefix=f'{year}/', padding=6)
-        sequence.save()
-        DeskSequence(cash_desk=self, year=year, sequence=sequence).save()
-        return sequence
+        DeskSequence = Pool().get('local_tax.cash_desk.sequence')
+        return DeskSequence.get_sequence(self, year)
 
 
 class CashDeskUser(ModelSQL):
@@ -261,7 +246,7 @@ class CashDeskUser(ModelSQL):
             ]
 
 
-class CashDeskSequence(ModelSQL, ModelView):
+class CashDeskSequence(YearSequenceMixin, ModelSQL, ModelView):
     __name__ = 'local_tax.cash_desk.sequence'
     __string__ = "Cash Desk Receipt Sequence"
     cash_desk = fields.Many2One(
@@ -281,6 +266,22 @@ class CashDeskSequence(ModelSQL, ModelView):
                 'local_tax.msg_cash_desk_sequence_unique'),
             ]
         cls._order = [('year', 'DESC'), ('id', 'DESC')]
+
+    @classmethod
+    def _key(cls, desk, year):
+        return {'cash_desk': desk.id, 'year': year}
+
+    @classmethod
+    def _sequence_values(cls, desk, year):
+        ModelData = Pool().get('ir.model.data')
+        return {
+            'name': f'{desk.code} {year}',
+            'sequence_type': ModelData.get_id(
+                'local_tax', 'sequence_type_receipt'),
+            'company': desk.company.id,
+            'prefix': f'{year}/',
+            'padding': 6,
+            }
 
     @classmethod
     def check_modification(cls, mode, sequences, values=None,

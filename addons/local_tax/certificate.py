@@ -28,6 +28,7 @@ from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import Eval, Id
 from trytond.modules.municipality.report import LibreOfficeReport
+from trytond.modules.municipality.sequence import YearSequenceMixin
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import (
     Button, StateReport, StateTransition, StateView, Wizard)
@@ -82,7 +83,7 @@ class IssuedCertificateError(AccessError):
     "An issued fiscal certificate cannot be changed"
 
 
-class CertificateSequence(ModelSQL, ModelView):
+class CertificateSequence(YearSequenceMixin, ModelSQL, ModelView):
     "The strict sequence that numbers a municipality's certificates of a year"
     __name__ = 'local_tax.fiscal_certificate.sequence'
     __string__ = "Fiscal Certificate Numbering"
@@ -120,29 +121,21 @@ class CertificateSequence(ModelSQL, ModelView):
         return f'{self.company.rec_name} {self.fiscal_year}'
 
     @classmethod
-    def get_sequence(cls, company, year):
-        """The strict sequence of the municipality's certificates of the
-        year, created with the first certificate of the year (a concurrent
-        creation fails on the unique constraint rather than duplicating
-        numbers)"""
-        pool = Pool()
-        Sequence = pool.get('ir.sequence.strict')
-        ModelData = pool.get('ir.model.data')
-        records = cls.search([
-                ('company', '=', company.id),
-                ('fiscal_year', '=', year),
-                ], limit=1)
-        if records:
-            return records[0].sequence
-        sequence = Sequence(
-            name=gettext('local_tax.msg_certificate_sequence_name',
+    def _key(cls, company, year):
+        return {'company': company.id, 'fiscal_year': year}
+
+    @classmethod
+    def _sequence_values(cls, company, year):
+        ModelData = Pool().get('ir.model.data')
+        return {
+            'name': gettext('local_tax.msg_certificate_sequence_name',
                 company=company.rec_name, year=year),
-            sequence_type=ModelData.get_id(
+            'sequence_type': ModelData.get_id(
                 'local_tax', 'sequence_type_fiscal_certificate'),
-            company=company, prefix=f'{year}/', padding=0)
-        sequence.save()
-        cls.save([cls(company=company, fiscal_year=year, sequence=sequence)])
-        return sequence
+            'company': company.id,
+            'prefix': f'{year}/',
+            'padding': 0,
+            }
 
 
 _DRAFT = {'readonly': Eval('state') != 'draft'}

@@ -6,9 +6,7 @@ The Code values are data, never constants in the code: each line holds one
 value (or one range left to the council) with the article that sets it and
 how sure we are of it (V verified, S one secondary source, R unverified).  The files
 are in data/local_tax/ of the repository; see its README for the columns."""
-import csv
 import datetime as dt
-import io
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -16,6 +14,7 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.modules.municipality.common import search_any
 from trytond.modules.municipality.company import FISCAL_ZONES, LOCALITY_RANKS
+from trytond.modules.municipality.csv_reader import read_csv
 from trytond.pool import Pool
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
@@ -236,25 +235,12 @@ def read_csv_rows(data, columns):
     """The non-empty rows of a UTF-8 CSV file of our data formats, with
     their line number, as dictionaries of stripped values; the columns are
     required"""
-    if isinstance(data, bytes):
-        try:
-            data = data.decode('utf-8-sig')
-        except UnicodeDecodeError:
-            raise CodeTableImportError(gettext(
-                    'local_tax.msg_code_import_encoding'))
-    reader = csv.DictReader(io.StringIO(data))
-    if not reader.fieldnames:
-        raise CodeTableImportError(gettext('local_tax.msg_code_import_empty'))
-    reader.fieldnames = [f.strip().lower() for f in reader.fieldnames]
-    missing = set(columns) - set(reader.fieldnames)
-    if missing:
-        raise CodeTableImportError(gettext(
-                'local_tax.msg_code_import_missing_columns',
-                columns=', '.join(sorted(missing))))
-    for number, raw in enumerate(reader, 2):
-        raw = {k: (v or '').strip() for k, v in raw.items() if k}
-        if any(raw.values()):
-            yield number, raw
+    return read_csv(data, required=columns, encodings=('utf-8-sig',),
+        error=CodeTableImportError, messages={
+            'encoding': 'local_tax.msg_code_import_encoding',
+            'empty': 'local_tax.msg_code_import_empty',
+            'columns': 'local_tax.msg_code_import_missing_columns',
+            })
 
 
 def _read_code_rows(data):

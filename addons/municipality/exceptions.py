@@ -42,3 +42,11 @@ class SirutaImportError(UserError):
 
 class TerritoryError(ValidationError):
     pass
+
+
+class CalendarError(UserError):
+    pass
+
+
+class CSVError(UserError):
+    "A CSV file cannot be read"

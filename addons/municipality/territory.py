@@ -1,8 +1,5 @@
 # This file is part of OpenPrimărie.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-import csv
-import io
-
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields)
@@ -12,6 +9,7 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .common import search_any
 from .company import FISCAL_ZONES, LOCALITY_RANKS
+from .csv_reader import read_csv
 from .exceptions import SirutaImportError, TerritoryError
 
 # SIRUTA TIP codes (INS nomenclature)
@@ -229,29 +227,16 @@ def _title(name):
 _LOWER_WORDS = {'de', 'din', 'la', 'lui', 'cu', 'pe', 'sub', 'peste', 'și'}
 
 
+SIRUTA_COLUMNS = ['SIRUTA', 'DENLOC', 'JUD', 'SIRSUP', 'NIV']
+
+
 def _read_siruta_rows(data):
-    if isinstance(data, bytes):
-        try:
-            text = data.decode('utf-8-sig')
-        except UnicodeDecodeError:
-            text = data.decode('cp1250')
-    else:
-        text = data
-    first_line = text.split('\n', 1)[0]
-    delimiter = ';' if first_line.count(';') > first_line.count(',') else ','
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    if not reader.fieldnames:
-        raise SirutaImportError(gettext('municipality.msg_siruta_empty'))
-    reader.fieldnames = [f.strip().upper() for f in reader.fieldnames]
-    required = {'SIRUTA', 'DENLOC', 'JUD', 'SIRSUP', 'NIV'}
-    missing = required - set(reader.fieldnames)
-    if missing:
-        raise SirutaImportError(gettext(
-                'municipality.msg_siruta_missing_columns',
-                columns=', '.join(sorted(missing))))
     rows = []
-    for line, row in enumerate(reader, 2):
-        row = {k: (v or '').strip() for k, v in row.items() if k}
+    for line, row in read_csv(data, required=SIRUTA_COLUMNS,
+            header=str.upper, error=SirutaImportError, messages={
+                'empty': 'municipality.msg_siruta_empty',
+                'columns': 'municipality.msg_siruta_missing_columns',
+                }):
         if not row['SIRUTA'].isdigit() or row['NIV'] not in {'1', '2', '3'}:
             raise SirutaImportError(gettext(
                     'municipality.msg_siruta_bad_row', line=line))

@@ -166,14 +166,12 @@ def main():
     def sequences():
         Register = pool.get('document_registry.register')
         Year = pool.get('document_registry.register.year')
-        Sequence = pool.get('ir.sequence.strict')
         register_ = Register(register)
         cursor = Transaction().connection.cursor()
         cursor.execute("SELECT year, max(number_int) FROM document_registry_document "
             "WHERE registry = %s GROUP BY year", (register,))
         for year, last in cursor.fetchall():
-            sequence = Year.create_sequence(register_, year)
-            Sequence.write([sequence], {'number_next': last + 1})
+            Year.get_sequence(register_, year, start=lambda last=last: last + 1)
     run(database, sequences, context)
     t1 = time.time()
     print("==> VACUUM ANALYZE", flush=True)

@@ -30,8 +30,8 @@ DATE_FORMAT = '%d.%m.%Y'              # Romanian dates in sao
 
 
 def holidays(year):
-    "The shipped non-working days of the year (data/document_registry, Codul muncii art. 139)"
-    path = ROOT / 'data' / 'document_registry' / f'holidays-{year}.csv'
+    "The shipped non-working days of the year (data/municipality, Codul muncii art. 139)"
+    path = ROOT / 'data' / 'municipality' / f'holidays-{year}.csv'
     lines = path.read_text(encoding='utf-8').splitlines()[1:]
     return {dt.date.fromisoformat(line.split(',')[0]) for line in lines if line.strip()}
 

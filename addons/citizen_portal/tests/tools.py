@@ -10,16 +10,14 @@ import itertools
 import os
 import re
 import secrets
-import threading
 import unittest
-from contextlib import contextmanager
 
 from stdnum.ro import cnp as stdnum_cnp
 
 from trytond import config
-from trytond.pool import Pool
+from trytond.modules.municipality.tests.tools import (  # noqa: F401
+    committed, holding_lock)
 from trytond.tests.test_tryton import DB_NAME, activate_module
-from trytond.transaction import Transaction
 
 from ..portal import create_app
 from .mailcatcher import MailCatcher
@@ -62,37 +60,6 @@ def load_languages(codes):
             [('code', 'in', codes), ('translatable', '=', False)])
         if missing:
             Lang.load_translations(missing)
-
-
-@contextmanager
-def committed(context=None):
-    "A transaction on the test database that commits on success"
-    with Transaction().start(DB_NAME, 0, context=context or {}) as t:
-        yield Pool()
-        t.commit()
-
-
-@contextmanager
-def holding_lock(table, id_):
-    """Another transaction, in its own thread, holds the lock of the row
-    (SELECT … FOR UPDATE) while the block runs"""
-    locked, release = threading.Event(), threading.Event()
-
-    def hold():
-        with Transaction().start(DB_NAME, 0) as transaction:
-            cursor = transaction.connection.cursor()
-            cursor.execute(
-                f'SELECT id FROM "{table}" WHERE id = %s FOR UPDATE', (id_,))
-            locked.set()
-            release.wait(60)
-    thread = threading.Thread(target=hold, daemon=True)
-    thread.start()
-    assert locked.wait(30), "the lock was not taken"
-    try:
-        yield
-    finally:
-        release.set()
-        thread.join(30)
 
 
 class PortalTestCase(unittest.TestCase):

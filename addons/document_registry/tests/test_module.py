@@ -266,7 +266,7 @@ class DocumentRegistryTestCase(CompanyTestMixin, ModuleTestCase):
         with self.assertRaises(UserError) as cm:
             rule.compute(D(2031, 3, 3))
         self.assertIn('2031', cm.exception.message)
-        Calendar = Pool().get('document_registry.calendar')
+        Calendar = Pool().get('municipality.calendar')
         Calendar.import_csv("date,name\n2031-03-10,Zi liberă\n")
         self.assertEqual(rule.compute(D(2031, 3, 3)), D(2031, 3, 25))
 
@@ -274,7 +274,7 @@ class DocumentRegistryTestCase(CompanyTestMixin, ModuleTestCase):
     def test_deadline_read_in_readonly_transaction(self):
         """A term read where nothing may be written (a form opened in the
         client) counts the shipped calendar's days without storing them"""
-        Calendar = Pool().get('document_registry.calendar')
+        Calendar = Pool().get('municipality.calendar')
         with Transaction().new_transaction(readonly=True):
             self.assertFalse(Calendar.search([('year', '=', 2025)]))
             rule = self.rule('petition_forward')

@@ -20,11 +20,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from trytond import backend
-from trytond.modules.municipality.tests.tools import run_committed
+from trytond.modules.municipality.tests.tools import (
+    committed_copy, run_committed)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    CONTEXT, DB_NAME, USER, activate_module, drop_db)
-from trytond.transaction import Transaction
+from trytond.tests.test_tryton import CONTEXT, USER, activate_module
 
 from ..emulator import CARD_DECLINED, CARD_PAID, Emulator, QuietHandler
 
@@ -193,15 +192,7 @@ class LiveTestCase(unittest.TestCase):
 
         from trytond.wsgi import app
         activate_module('ghiseul')
-        cls.database = f'{DB_NAME}_{cls.suffix}'
-        drop_db(cls.database)
-        backend.Database(DB_NAME).close()
-        with Transaction().start(
-                None, 0, close=True, autocommit=True) as transaction:
-            transaction.database.create(
-                transaction.connection, cls.database, DB_NAME)
-        cls.addClassCleanup(drop_db, cls.database)
-        Pool(cls.database).init()
+        cls.database = committed_copy(cls, cls.suffix)
         cls.server = make_server('127.0.0.1', 0, app, threaded=True,
             request_handler=QuietHandler)
         thread = threading.Thread(target=cls.server.serve_forever,

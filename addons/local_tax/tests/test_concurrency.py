@@ -19,11 +19,10 @@ import unittest
 from decimal import Decimal
 
 from trytond import backend
-from trytond.modules.municipality.tests.tools import run_committed
+from trytond.modules.municipality.tests.tools import (
+    committed_copy, run_committed)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    CONTEXT, DB_NAME, USER, activate_module, drop_db)
-from trytond.transaction import Transaction
+from trytond.tests.test_tryton import CONTEXT, USER, activate_module
 
 CONFIRMATIONS = 6
 EXTERNAL_ID = 'GH-2026-CONCURRENT'
@@ -41,16 +40,7 @@ class ConcurrencyTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         activate_module('local_tax')
-        cls.database = f'{DB_NAME}_concurrency'
-        drop_db(cls.database)
-        # a template must have no connection: close the pool of the tests
-        backend.Database(DB_NAME).close()
-        with Transaction().start(
-                None, 0, close=True, autocommit=True) as transaction:
-            transaction.database.create(
-                transaction.connection, cls.database, DB_NAME)
-        cls.addClassCleanup(drop_db, cls.database)
-        Pool(cls.database).init()
+        cls.database = committed_copy(cls, 'concurrency')
 
     def run_committed(self, func):
         "Run func in a committed transaction of its own, as the dispatcher"

@@ -139,6 +139,29 @@ class FiscalTestCase(unittest.TestCase):
     # The annual assessment
 
     @with_transaction()
+    def test_decision_numbers_gapless_per_year(self):
+        """The decisions of a municipality and year are numbered from 1 by
+        a strict sequence; a year numbered before the sequence existed goes
+        on from its last decision"""
+        pool = Pool()
+        YearSequence = pool.get('municipality.year_sequence')
+        company = setup_2026()
+        owners = [create_person("Popescu", f"Ion {i}") for i in range(3)]
+        for i, owner in enumerate(owners[:2]):
+            own(create_vehicle(company, f'CJ0{i}AAA', euro_norm='euro4'),
+                owner)
+        self.assertEqual(sorted(d.number for d in assess(company)),
+            ['2026/1', '2026/2'])
+        self.assertEqual(assess(company), [])     # a re-run: nothing new
+        # as a database numbered by the greatest number + 1 (before 8.0)
+        YearSequence.delete(YearSequence.search([]))
+        own(create_vehicle(company, 'CJ09AAA', euro_norm='euro4'), owners[2])
+        decision, = assess(company)
+        self.assertEqual((decision.number, decision.sequence), ('2026/3', 3))
+        sequence, = YearSequence.search([])
+        self.assertEqual(sequence.sequence.number_next, 4)
+
+    @with_transaction()
     def test_taxpayer_found_by_decision_number(self):
         "The party search box finds the taxpayer of a decision by its number"
         Party = Pool().get('party.party')

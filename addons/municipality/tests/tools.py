@@ -3,7 +3,9 @@
 "Helpers to build a small municipality in tests of this and later modules"
 import datetime as dt
 import random
+import threading
 import time
+from contextlib import contextmanager
 from decimal import Decimal
 
 from trytond import backend
@@ -181,3 +183,55 @@ def run_committed(database, func, user=0, context=None, attempts=200):
         except backend.DatabaseOperationalError:
             time.sleep(random.uniform(0.001, 0.005) * min(attempt + 1, 10))
     raise AssertionError(f"no transaction succeeded in {attempts} attempts")
+
+
+def committed_copy(test_class, suffix):
+    """The name of a copy of the (activated) test database for the tests of
+    test_class that commit (threads, a server, the portal), so that the
+    other tests keep their empty database; dropped when the class ends"""
+    from trytond.tests.test_tryton import DB_NAME, drop_db
+    database = f'{DB_NAME}_{suffix}'
+    drop_db(database)
+    # a template must have no connection: close the pool of the tests
+    backend.Database(DB_NAME).close()
+    with Transaction().start(
+            None, 0, close=True, autocommit=True) as transaction:
+        transaction.database.create(
+            transaction.connection, database, DB_NAME)
+    test_class.addClassCleanup(drop_db, database)
+    Pool(database).init()
+    return database
+
+
+@contextmanager
+def committed(context=None, database=None):
+    "A transaction on the test database (or database) that commits on success"
+    from trytond.tests.test_tryton import DB_NAME
+    with Transaction().start(
+            database or DB_NAME, 0, context=context or {}) as transaction:
+        yield Pool()
+        transaction.commit()
+
+
+@contextmanager
+def holding_lock(table, id_, database=None):
+    """Another transaction, in its own thread, holds the lock of the row
+    (SELECT … FOR UPDATE) while the block runs"""
+    from trytond.tests.test_tryton import DB_NAME
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        with Transaction().start(database or DB_NAME, 0) as transaction:
+            cursor = transaction.connection.cursor()
+            cursor.execute(
+                f'SELECT id FROM "{table}" WHERE id = %s FOR UPDATE', (id_,))
+            locked.set()
+            release.wait(60)
+    thread = threading.Thread(target=hold, daemon=True)
+    thread.start()
+    assert locked.wait(30), "the lock was not taken"
+    try:
+        yield
+    finally:
+        release.set()
+        thread.join(30)
