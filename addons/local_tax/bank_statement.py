@@ -23,7 +23,6 @@ value is reported and not booked; the other lines are booked."""
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
-from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.modules.municipality.csv_reader import read_csv
@@ -31,15 +30,12 @@ from trytond.pool import Pool
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from .exceptions import BankStatementError
 from .fiscal_file import ZERO, money
 
 COLUMNS = ['date', 'amount', 'fiscal_code', 'reference', 'transaction_id']
 REQUIRED_COLUMNS = ['date', 'amount', 'fiscal_code', 'transaction_id']
 DATE_FORMATS = ['%Y-%m-%d', '%d.%m.%Y']
-
-
-class BankStatementError(UserError):
-    "A bank statement file cannot be read"
 
 
 def read_statement(data):

@@ -19,12 +19,10 @@ from decimal import Decimal
 from sql import Literal
 from sql.operators import Equal
 
-from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Exclude, Index, ModelSQL, ModelStorage, ModelView,
     Unique, Workflow, fields)
-from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
 from trytond.modules.municipality.report import LibreOfficeReport
@@ -33,6 +31,7 @@ from trytond.transaction import Transaction
 from trytond.wizard import (
     Button, StateReport, StateTransition, StateView, Wizard)
 
+from .exceptions import CashDeskClosedError, CashDeskError, ReceiptError
 from .fiscal_file import TAX_TYPES, ZERO, city_hall_address
 from .payment import CHANNELS, preview_allocation
 from .words import amount_in_words
@@ -45,18 +44,6 @@ RECEIPT_CHANNELS = COUNTER_CHANNELS | ONLINE_RECEIPT_CHANNELS
 # What a payment pays beyond the obligations due: a credit of the taxpayer
 RECEIPT_LINE_TYPES = TAX_TYPES + [('credit', "Advance Payment (Credit)")]
 DEFAULT_TIMEZONE = 'Europe/Bucharest'
-
-
-class CashDeskError(UserError):
-    "A payment cannot be booked or a receipt issued at a cash desk"
-
-
-class CashDeskClosedError(CashDeskError):
-    "The day of the cash desk is closed"
-
-
-class ReceiptError(AccessError):
-    "An issued receipt or a closed cash-desk day cannot be changed"
 
 
 class ConvertReport(LibreOfficeReport):

@@ -20,11 +20,9 @@ from collections import defaultdict
 from decimal import Decimal
 from fractions import Fraction
 
-from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields)
-from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import Eval, Id
 from trytond.modules.municipality.report import LibreOfficeReport
@@ -33,7 +31,9 @@ from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import (
     Button, StateReport, StateTransition, StateView, Wizard)
 
-from .exceptions import MissingParameterError, NoDecisionError, TaxObjectError
+from .exceptions import (
+    CertificateError, IssuedCertificateError, MissingParameterError,
+    NoDecisionError, TaxObjectError)
 from .fiscal_file import ACCESSORY_TYPES, TAX_TYPES, ZERO, money, surcharge
 from .rules import (
     TaxParameters, asset_of, building_taxable_value, declared_value)
@@ -73,14 +73,6 @@ ISSUE_FIELDS = {
     'report_format'}
 ASSET_ORDER = {'building': 0, 'parcel': 1, 'vehicle': 2}
 TAX_TYPE_ORDER = {t: i for i, (t, _) in enumerate(TAX_TYPES)}
-
-
-class CertificateError(UserError):
-    "A fiscal certificate cannot be issued"
-
-
-class IssuedCertificateError(AccessError):
-    "An issued fiscal certificate cannot be changed"
 
 
 class CertificateSequence(YearSequenceMixin, ModelSQL, ModelView):

@@ -58,3 +58,31 @@ class IssuedDecisionError(AccessError):
 
 class ExemptionError(ValidationError):
     "An exemption is inconsistent"
+
+
+class BankStatementError(UserError):
+    "A bank statement file cannot be read"
+
+
+class CashDeskError(UserError):
+    "A payment cannot be booked or a receipt issued at a cash desk"
+
+
+class CashDeskClosedError(CashDeskError):
+    "The day of the cash desk is closed"
+
+
+class ReceiptError(AccessError):
+    "An issued receipt or a closed cash-desk day cannot be changed"
+
+
+class CertificateError(UserError):
+    "A fiscal certificate cannot be issued"
+
+
+class IssuedCertificateError(AccessError):
+    "An issued fiscal certificate cannot be changed"
+
+
+class ExportError(UserError):
+    "An export cannot be made"

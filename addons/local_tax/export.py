@@ -28,7 +28,6 @@ from sql.operators import Exists
 from sql.aggregate import Sum
 from sql.conditionals import Coalesce
 
-from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.pool import Pool
@@ -36,6 +35,7 @@ from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateView, Wizard
 
+from .exceptions import ExportError
 from .fiscal_file import ACCESSORY_TYPES, TAX_TYPES, ZERO, money, surcharge
 
 CHUNK = 2000
@@ -44,10 +44,6 @@ CENT = Decimal('0.01')
 AGEING = [(1, 30), (31, 90), (91, 365), (366, None)]
 MONEY_FORMAT = '#,##0.00'
 DATE_FORMAT = 'dd.mm.yyyy'
-
-
-class ExportError(UserError):
-    "An export cannot be made"
 
 
 def decimal(value):

@@ -20,8 +20,9 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
 from trytond.transaction import Transaction, check_access
 
-from ..bank_statement import BankStatementError, import_statement
-from ..cash_desk import CashDeskClosedError, CashDeskError
+from ..bank_statement import import_statement
+from ..exceptions import (
+    BankStatementError, CashDeskClosedError, CashDeskError)
 from ..payment import preview_allocation
 from ..words import amount_in_words, number_in_words
 from .test_fiscal import fine, pay, setup_2026

@@ -19,7 +19,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
 from trytond.transaction import Transaction, check_access
 
-from ..certificate import CertificateError
+from ..exceptions import CertificateError
 from .test_fiscal import assess, fine, pay, setup_2026
 from .test_module import create_apartment, create_land, create_vehicle
 from .tools import code_line, load_code_tables
