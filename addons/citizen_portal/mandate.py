@@ -285,7 +285,7 @@ def check_proof(company, name, data):
     "The proof must be a readable PDF within the registry's size limit"
     pool = Pool()
     Configuration = pool.get('document_registry.configuration')
-    from trytond.modules.document_registry.document import check_file
+    from trytond.modules.document_registry.attachment import check_file
     if not data:
         raise MandateError(gettext('citizen_portal.msg_mandate_no_file'))
     # by the name first: an image is not read to be refused

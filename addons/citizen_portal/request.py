@@ -209,7 +209,7 @@ class Request(ModelSQL, ModelView):
         registry's attachment rules check the content and size"""
         pool = Pool()
         Configuration = pool.get('document_registry.configuration')
-        from trytond.modules.document_registry.document import check_file
+        from trytond.modules.document_registry.attachment import check_file
         max_size = Configuration.get_value(
             'attachment_max_size', service.company)
         uploads = []

@@ -263,7 +263,7 @@ def contact_code_check():
 def check_upload(name, data):
     """Read like an attachment of the registry (size, content, no active
     content) in a process with limits, before pyHanko reads it here"""
-    from trytond.modules.document_registry.document import check_file
+    from trytond.modules.document_registry.attachment import check_file
     Configuration = get('document_registry.configuration')
     check_file(name, data, Configuration.get_value(
             'attachment_max_size', g.company))
