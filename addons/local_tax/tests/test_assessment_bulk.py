@@ -1,6 +1,6 @@
 # This file is part of OpenPrimărie.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""The annual batch reads the tax objects in bulk (assessment.TaxObject) and
+"""The annual batch reads the tax objects in bulk (tax_object.TaxObject) and
 caches the Code lines by key (rules.TaxParameters): it must tax exactly as
 the rules do on the records themselves (rules.object_tax)."""
 import datetime as dt
