@@ -275,6 +275,28 @@ class Assessment(ModelSQL, ModelView):
                 & (table.fiscal_year == year)))
         return [r[0] for r in cursor]
 
+    @classmethod
+    def last_lines(cls, company, taxpayer, date):
+        """The line of each asset in the last decision issued by the date
+        for the latest fiscal year that taxed it (a corrective decision
+        replaces the lines of the one it corrects)"""
+        assessments = cls.search([
+                ('company', '=', company.id),
+                ('taxpayer', '=', taxpayer.id),
+                ('fiscal_year', '<=', date.year),
+                ('date', '<=', date),
+                ], order=[('fiscal_year', 'DESC'), ('sequence', 'DESC')])
+        latest = {}
+        for assessment in assessments:
+            latest.setdefault(assessment.fiscal_year, assessment)
+        result = {}
+        for year in sorted(latest, reverse=True):
+            for line in latest[year].lines:
+                asset = line.building or line.parcel or line.vehicle
+                if asset is not None:
+                    result.setdefault(asset, line)
+        return result
+
 
 class AssessmentLine(ModelSQL, ModelView):
     __name__ = 'local_tax.assessment.line'

@@ -31,12 +31,9 @@ from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import (
     Button, StateReport, StateTransition, StateView, Wizard)
 
-from .exceptions import (
-    CertificateError, IssuedCertificateError, MissingParameterError,
-    NoDecisionError, TaxObjectError)
+from .exceptions import CertificateError, IssuedCertificateError
 from .fiscal_file import ACCESSORY_TYPES, TAX_TYPES, ZERO, money, surcharge
-from .rules import (
-    TaxParameters, asset_of, building_taxable_value, declared_value)
+from .rules import TaxParameters, asset_of
 
 PURPOSES = [
     ('transfer', "Transfer of an Asset (Seller)"),
@@ -365,6 +362,7 @@ class FiscalCertificate(Workflow, ModelSQL, ModelView):
     def issue(cls, certificates):
         pool = Pool()
         Asset = pool.get('local_tax.fiscal_certificate.asset')
+        CodeTable = pool.get('local_tax.code_table')
         Debt = pool.get('local_tax.fiscal_certificate.debt')
         # the numbers first: the lock of the sequence restarts the
         # transaction, so nothing is computed twice
@@ -373,7 +371,7 @@ class FiscalCertificate(Workflow, ModelSQL, ModelView):
         assets, debts = [], []
         for certificate in certificates:
             certificate.validity_end = certificate.date + dt.timedelta(
-                days=validity_days(certificate.date))
+                days=CodeTable.certificate_validity(certificate.date))
             certificate.issued_by = user or None
             certificate._set_identification()
             assets.extend(certificate._get_assets())
@@ -419,6 +417,7 @@ class FiscalCertificate(Workflow, ModelSQL, ModelView):
         the date and the annual tax of the last decision"""
         pool = Pool()
         Asset = pool.get('local_tax.fiscal_certificate.asset')
+        Assessment = pool.get('local_tax.assessment')
         Ownership = pool.get('ownership.ownership')
         company, taxpayer, date = self.company, self.taxpayer, self.date
         shares = defaultdict(Fraction)
@@ -426,19 +425,19 @@ class FiscalCertificate(Workflow, ModelSQL, ModelView):
             if ownership.company == company:
                 shares[asset_of(ownership)] += Fraction(
                     ownership.share_numerator, ownership.share_denominator)
-        taxed = last_taxes(company, taxpayer, date)
+        taxed = Assessment.last_lines(company, taxpayer, date)
         for line in taxed.values():
             if line.assessment.fiscal_year == date.year:
                 asset = line.building or line.parcel or line.vehicle
                 if asset not in shares:
                     shares[asset] = Fraction(line.share or '1')
-        params = tax_parameters(company, date)
+        params = TaxParameters.in_force(company, date)
         legal = taxpayer.person_type == 'legal'
         result = []
         for asset, share in shares.items():
             kind = asset.__name__.split('.')[1]
             if kind == 'building':
-                value, unit = building_value(asset, params, date, legal)
+                value, unit = asset.certificate_value(params, date, legal)
             elif kind == 'parcel':
                 value, unit = asset.area, 'm2'
             else:
@@ -649,81 +648,6 @@ def check_certificate_draft(lines):
             raise IssuedCertificateError(gettext(
                     'local_tax.msg_certificate_issued',
                     certificate=line.certificate.rec_name))
-
-
-def validity_days(date):
-    """The days a certificate is valid (30, tagged S: the practice of the
-    DITLs for a notarial sale), from the Code table of the year of the date
-    or of the latest year before it"""
-    CodeTable = Pool().get('local_tax.code_table')
-    for table in CodeTable.search(
-            [('year', '<=', date.year)], order=[('year', 'DESC')]):
-        for line in table.lines:
-            if (line.kind == 'certificate_validity'
-                    and line.value is not None and line.matches(date)):
-                return int(line.value)
-    raise CertificateError(gettext(
-            'local_tax.msg_certificate_no_validity',
-            date=date.strftime('%d.%m.%Y')))
-
-
-def last_taxes(company, taxpayer, date):
-    """The line of each asset in the last decision issued by the date for
-    the latest fiscal year that taxed it (a corrective decision replaces
-    the lines of the one it corrects)"""
-    Assessment = Pool().get('local_tax.assessment')
-    assessments = Assessment.search([
-            ('company', '=', company.id),
-            ('taxpayer', '=', taxpayer.id),
-            ('fiscal_year', '<=', date.year),
-            ('date', '<=', date),
-            ], order=[('fiscal_year', 'DESC'), ('sequence', 'DESC')])
-    latest = {}
-    for assessment in assessments:
-        latest.setdefault(assessment.fiscal_year, assessment)
-    result = {}
-    for year in sorted(latest, reverse=True):
-        for line in latest[year].lines:
-            asset = line.building or line.parcel or line.vehicle
-            if asset is not None:
-                result.setdefault(asset, line)
-    return result
-
-
-def tax_parameters(company, date):
-    """The parameters (Code table and council decision) in force on the
-    date, of its year or else of the year before; None when there are
-    none"""
-    Decision = Pool().get('local_tax.council_decision')
-    for year in [date.year, date.year - 1]:
-        try:
-            return TaxParameters(Decision.get_applicable(company, year, date))
-        except NoDecisionError:
-            continue
-
-
-def building_value(building, params, date, legal):
-    """The taxable value of a building on the date: for a legal person its
-    recorded value (Codul fiscal art. 460); for a natural person the value
-    of a non-residential building from a valuation, works or deed (art.
-    458(1)), otherwise the value computed under art. 457(2)–(8)"""
-    if legal:
-        if building.tax_value is None:
-            return None, None
-        return money(building.tax_value), 'lei'
-    if params is None:
-        return None, None
-    try:
-        if building.use == 'non_residential':
-            value = declared_value(building, params, date)
-            if value is not None:
-                return money(value), 'lei'
-        if not building.taxable_area:
-            return None, None
-        return money(building_taxable_value(
-                building, building.taxable_area, params, date)), 'lei'
-    except (MissingParameterError, TaxObjectError):
-        return None, None
 
 
 def vehicle_base(vehicle):

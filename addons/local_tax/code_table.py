@@ -18,7 +18,7 @@ from trytond.modules.municipality.csv_reader import read_csv
 from trytond.pool import Pool
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
-from .exceptions import CodeTableError, CodeTableImportError
+from .exceptions import CertificateError, CodeTableError, CodeTableImportError
 
 # What a line is: the table of the Code it belongs to, or the bounds of a
 # parameter the council chooses.
@@ -313,6 +313,21 @@ def _read_code_rows(data):
     if not rows:
         raise CodeTableImportError(gettext('local_tax.msg_code_import_empty'))
     return rows
+
+    @classmethod
+    def certificate_validity(cls, date):
+        """The days a fiscal certificate is valid (30, tagged S: the practice
+        of the DITLs for a notarial sale), from the Code table of the year of
+        the date or of the latest year before it"""
+        for table in cls.search(
+                [('year', '<=', date.year)], order=[('year', 'DESC')]):
+            for line in table.lines:
+                if (line.kind == 'certificate_validity'
+                        and line.value is not None and line.matches(date)):
+                    return int(line.value)
+        raise CertificateError(gettext(
+                'local_tax.msg_certificate_no_validity',
+                date=date.strftime('%d.%m.%Y')))
 
 
 class CodeTableLine(ModelSQL, ModelView):

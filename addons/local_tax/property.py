@@ -5,7 +5,10 @@ from trytond.model import fields
 from trytond.pool import PoolMeta
 from trytond.pyson import Bool, Eval
 
-from .exceptions import TaxValueError
+from .exceptions import (
+    MissingParameterError, TaxObjectError, TaxValueError)
+from .fiscal_file import money
+from .rules import building_taxable_value, declared_value
 
 TAX_VALUE_SOURCES = [
     (None, ""),
@@ -75,3 +78,27 @@ class Building(metaclass=PoolMeta):
                     raise TaxValueError(gettext(
                             'local_tax.msg_building_tax_value',
                             building=building.rec_name))
+
+    def certificate_value(self, params, date, legal):
+        """The taxable value on the date, for a fiscal certificate: for a
+        legal person the recorded value (Codul fiscal art. 460); for a
+        natural person the value of a non-residential building from a
+        valuation, works or deed (art. 458(1)), otherwise the value computed
+        under art. 457(2)–(8); (None, None) when it cannot be known"""
+        if legal:
+            if self.tax_value is None:
+                return None, None
+            return money(self.tax_value), 'lei'
+        if params is None:
+            return None, None
+        try:
+            if self.use == 'non_residential':
+                value = declared_value(self, params, date)
+                if value is not None:
+                    return money(value), 'lei'
+            if not self.taxable_area:
+                return None, None
+            return money(building_taxable_value(
+                    self, self.taxable_area, params, date)), 'lei'
+        except (MissingParameterError, TaxObjectError):
+            return None, None

@@ -21,7 +21,8 @@ from trytond.pool import Pool
 
 from .code_table import format_number
 from .decision import indexed
-from .exceptions import MissingParameterError, TaxObjectError
+from .exceptions import (
+    MissingParameterError, NoDecisionError, TaxObjectError)
 
 HUNDRED = Decimal(100)
 SQUARE_METRES_PER_HECTARE = Decimal(10000)
@@ -56,6 +57,18 @@ class TaxParameters:
     and otherwise indexes them by its indexation (art. 491).  The lines
     and articles used are recorded in `used`, to show how a tax was
     computed and whether it rests on unverified data."""
+
+    @classmethod
+    def in_force(cls, company, date):
+        """The parameters (Code table and council decision) in force on the
+        date, of its year or else of the year before; None when there are
+        none"""
+        Decision = Pool().get('local_tax.council_decision')
+        for year in [date.year, date.year - 1]:
+            try:
+                return cls(Decision.get_applicable(company, year, date))
+            except NoDecisionError:
+                continue
 
     def __init__(self, decision):
         self.decision = decision
