@@ -279,8 +279,8 @@ if __name__ == '__main__':
 
 
 class TrytonOverrideTestCase(unittest.TestCase):
-    """addons/municipality/locale/override/ro.po, the corrections of Tryton's
-    own Romanian, is what scripts/romanian-overrides writes from the installed
+    """addons/*/locale/override/ro.po, the corrections of Tryton's own
+    Romanian, are what scripts/romanian-overrides writes from the installed
     Tryton catalogues (after a Tryton update: run the script again)"""
 
     def test_up_to_date(self):
@@ -291,9 +291,11 @@ class TrytonOverrideTestCase(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stdout)
 
     def test_comma_below(self):
-        path = ADDONS / 'municipality' / 'locale' / 'override' / 'ro.po'
-        found = [describe(e) for e in polib.pofile(str(path))
-            if CEDILLA.search(e.msgstr)]
+        paths = sorted(ADDONS.glob('*/locale/override/ro.po'))
+        self.assertIn(ADDONS / 'municipality' / 'locale' / 'override' / 'ro.po',
+            paths)
+        found = [describe(e) for path in paths
+            for e in polib.pofile(str(path)) if CEDILLA.search(e.msgstr)]
         self.assertEqual(found, [])
 
 
