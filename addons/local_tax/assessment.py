@@ -26,6 +26,7 @@ from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields)
 from trytond.model.exceptions import AccessError
 from trytond.model.fields import SQL_OPERATORS
+from trytond.modules.municipality.calendar import WorkingDays
 from trytond.pool import Pool
 from trytond.pyson import Eval, PYSONEncoder
 from trytond.tools import grouped_slice
@@ -374,6 +375,7 @@ class Computation:
         self._objects = {}
         self._descriptions = {}
         self._due_dates = None
+        self._working_days = WorkingDays()
         self._threshold = None
         self._late = {}
 
@@ -486,24 +488,31 @@ class Computation:
     # The schedule
 
     def due_dates(self):
-        "The deadlines of the instalments, art. 462(1), 467(1), 472(1)"
+        """The deadlines of the instalments, art. 462(1), 467(1), 472(1),
+        moved off a non-working day (CPF art. 75, Codul de procedură civilă
+        art. 181(2): a term ending on a non-working day ends on the next
+        working day)"""
         if self._due_dates is None:
             params, date = self.params, self.date
-            self._due_dates = [month_end(self.year, int(params.value(
-                            'instalment', date, category=str(i))))
+            self._due_dates = [
+                self._working_days.next_working_day(month_end(
+                        self.year, int(params.value(
+                                'instalment', date, category=str(i)))))
                 for i in (1, 2)]
         return list(self._due_dates)
 
     def difference_due_date(self, date):
         """CPF art. 156(1): an amount set by a decision communicated in the
         first half of a month is due on the 5th of the next month, in the
-        second half on the 20th"""
+        second half on the 20th; moved off a non-working day as the
+        instalments are"""
         if date not in self._late:
             half = 'first_half' if date.day <= 15 else 'second_half'
             day = int(self.params.value('difference_due_day', self.date,
                     category=half))
             month = month_end(date.year, date.month) + dt.timedelta(days=1)
-            self._late[date] = month.replace(day=day)
+            self._late[date] = self._working_days.next_working_day(
+                month.replace(day=day))
         return self._late[date]
 
     def schedule(self, total, date):

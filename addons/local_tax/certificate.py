@@ -23,6 +23,7 @@ from fractions import Fraction
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields)
+from trytond.modules.municipality.calendar import next_working_day
 from trytond.pool import Pool
 from trytond.pyson import Eval, Id
 from trytond.modules.municipality.report import LibreOfficeReport
@@ -370,8 +371,11 @@ class FiscalCertificate(Workflow, ModelSQL, ModelView):
         user = Transaction().user
         assets, debts = [], []
         for certificate in certificates:
-            certificate.validity_end = certificate.date + dt.timedelta(
-                days=CodeTable.certificate_validity(certificate.date))
+            # moved off a non-working day (CPF art. 75, Codul de procedură
+            # civilă art. 181(2))
+            certificate.validity_end = next_working_day(
+                certificate.date + dt.timedelta(
+                    days=CodeTable.certificate_validity(certificate.date)))
             certificate.issued_by = user or None
             certificate._set_identification()
             assets.extend(certificate._get_assets())

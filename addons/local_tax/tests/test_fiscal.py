@@ -473,6 +473,40 @@ class FiscalTestCase(unittest.TestCase):
             balances['Building Tax 2026, instalment 2'], D('37.28'))
 
     @with_transaction()
+    def test_deadline_on_a_saturday(self):
+        """31 March 2029 is a Saturday: the instalment and the bonification
+        are due on Monday 2 April (CPF art. 75, CPC art. 181(2)); the whole
+        year paid that day gets the bonification and bears no surcharge"""
+        pool = Pool()
+        CodeTable = pool.get('local_tax.code_table')
+        Calendar = pool.get('municipality.calendar')
+        from ..code_table import SHIPPED_DIR
+        # the 2026 Code table and the fixed public holidays of Codul muncii
+        # art. 139 standing for 2029's (no 2029 table or calendar ships)
+        CodeTable.import_csv((SHIPPED_DIR / 'code-table-2026.csv').read_text(
+                encoding='utf-8').replace('2026', '2029'))
+        Calendar.import_csv('date,name\n' + ''.join(
+                f'2029-{day},holiday\n' for day in [
+                    '01-01', '01-02', '01-06', '01-07', '01-24', '05-01',
+                    '06-01', '08-15', '11-30', '12-01', '12-25', '12-26']))
+        company = create_municipality()
+        set_rank(company, '0')
+        create_decision(company, 2029, bonification=D('10'))
+        owner = create_person("Popescu", "Ion")
+        own(create_apartment(company), owner)
+        assessment, = assess(company, on=date(2029, 3, 2), year=2029)
+        self.assertEqual(assessment.bonification_deadline, date(2029, 4, 2))
+        # 30 September 2029 is a Sunday: Monday 1 October
+        self.assertEqual(
+            [o.due_date for o in obligations(owner, state='posted')],
+            [date(2029, 4, 2), date(2029, 10, 1)])
+        total = assessment.total
+        payment = pay(company, owner, total - total / 10, date(2029, 4, 2))
+        self.assertEqual(payment.unallocated, D('0'))
+        self.assertEqual(set(unpaid(owner).values()), {D('0')})
+        self.assertEqual(obligations(owner, tax_type='surcharge'), [])
+
+    @with_transaction()
     def test_bonification_needs_the_whole_year(self):
         "Only instalment 1 paid by 31 March: no bonification"
         company = setup_2026(bonification='10')
@@ -659,7 +693,8 @@ class FiscalTestCase(unittest.TestCase):
 
     @with_transaction()
     def test_corrective_decision_increase(self):
-        "A tax raised after the first deadline: the difference per art. 156"
+        """A tax raised after the first deadline: the difference per art. 156,
+        due on 5 July — a Sunday in 2026, so on Monday 6 July"""
         company = setup_2026()
         owner = create_person("Popescu", "Ion")
         apartment = create_apartment(company)
@@ -669,7 +704,7 @@ class FiscalTestCase(unittest.TestCase):
         apartment.save()
         corrective, = assess(company, [owner], on=date(2026, 6, 10))
         self.assertEqual(corrective.total, D('710'))
-        self.assertIn(('building', 1, date(2026, 7, 5), D('177.50')),
+        self.assertIn(('building', 1, date(2026, 7, 6), D('177.50')),
             schedule(owner))
         self.assertIn(('building', 2, date(2026, 9, 30), D('177.50')),
             schedule(owner))
