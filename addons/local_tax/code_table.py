@@ -230,6 +230,21 @@ class CodeTable(ModelSQL, ModelView):
             tables.extend(cls.import_csv(path.read_bytes()))
         return tables
 
+    @classmethod
+    def certificate_validity(cls, date):
+        """The days a fiscal certificate is valid (30, tagged S: the practice
+        of the DITLs for a notarial sale), from the Code table of the year of
+        the date or of the latest year before it"""
+        for table in cls.search(
+                [('year', '<=', date.year)], order=[('year', 'DESC')]):
+            for line in table.lines:
+                if (line.kind == 'certificate_validity'
+                        and line.value is not None and line.matches(date)):
+                    return int(line.value)
+        raise CertificateError(gettext(
+                'local_tax.msg_certificate_no_validity',
+                date=date.strftime('%d.%m.%Y')))
+
 
 def read_csv_rows(data, columns):
     """The non-empty rows of a UTF-8 CSV file of our data formats, with
@@ -313,21 +328,6 @@ def _read_code_rows(data):
     if not rows:
         raise CodeTableImportError(gettext('local_tax.msg_code_import_empty'))
     return rows
-
-    @classmethod
-    def certificate_validity(cls, date):
-        """The days a fiscal certificate is valid (30, tagged S: the practice
-        of the DITLs for a notarial sale), from the Code table of the year of
-        the date or of the latest year before it"""
-        for table in cls.search(
-                [('year', '<=', date.year)], order=[('year', 'DESC')]):
-            for line in table.lines:
-                if (line.kind == 'certificate_validity'
-                        and line.value is not None and line.matches(date)):
-                    return int(line.value)
-        raise CertificateError(gettext(
-                'local_tax.msg_certificate_no_validity',
-                date=date.strftime('%d.%m.%Y')))
 
 
 class CodeTableLine(ModelSQL, ModelView):

@@ -177,11 +177,13 @@ class CertificateTestCase(unittest.TestCase):
 
     @with_transaction()
     def test_validity_from_the_code_table(self):
-        "Valid 30 days (Code table); another value of the table applies"
+        """Valid 30 days (Code table), to the next working day when the 30th
+        is not one; another value of the table applies"""
         company = setup_2026()
         owner = create_person("Popescu", "Ion")
         certificate = issue(company, owner, date(2026, 4, 10))
-        self.assertEqual(certificate.validity_end, date(2026, 5, 10))
+        # 10 May 2026 is a Sunday
+        self.assertEqual(certificate.validity_end, date(2026, 5, 11))
         line = code_line(2026, 'certificate_validity')
         self.assertEqual(line.value, D('30'))
         line.value = D('45')
@@ -365,7 +367,8 @@ class CertificateTestCase(unittest.TestCase):
                 purpose='acquisition'))
         self.assertIn('has no overdue tax obligations', content)
         self.assertIn('No building, land or vehicle', content)
-        self.assertIn('06/01/2026', content)
+        # 30 days after 2 May: 1 June 2026, Children's Day and Whit Monday
+        self.assertIn('06/02/2026', content)
 
     @with_transaction()
     def test_pdf(self):
