@@ -175,11 +175,14 @@ class Transaction(ModelSQL, ModelView):
 
     @classmethod
     def start(cls, company, taxpayer, amount, return_url, obligations=None,
-            channel='ghiseul', payer_name=None):
+            channel='ghiseul', payer_name=None, due=None):
         """Start a card payment of the amount for the taxpayer and get the
         URL of Ghișeul.ro's card page (redirect_url).  return_url is where
         Ghișeul.ro sends the payer back: '{token}' in it is replaced by the
         transaction's token, otherwise token=… is added to its query.
+        due is the fiscal file's Payable the caller showed the payer (its
+        lines are sent as the payment's items); without it, what is payable
+        today is read again.
         Bad input raises a UserError; when Ghișeul.ro cannot be reached the
         transaction is returned failed, with the error (and the exchange
         logged)."""
@@ -201,7 +204,7 @@ class Transaction(ModelSQL, ModelView):
             external_id, redirect_url = adapter.initiate(
                 token, taxpayer.fiscal_code, amount, transaction.return_url,
                 transaction._description(), payer_name=payer_name,
-                items=transaction._items())
+                items=transaction._items(due))
         except AdapterError as exception:
             logger.warning("Ghișeul.ro payment %s not started: %s",
                 transaction.id, exception.kind)
@@ -247,16 +250,18 @@ class Transaction(ModelSQL, ModelView):
         return gettext('ghiseul.msg_transaction_description',
             municipality=self.company.rec_name)
 
-    def _items(self):
-        """The lines of what is paid, with their budget codes, when the
-        amount pays them exactly (the lines only inform Ghișeul.ro)"""
-        pool = Pool()
-        Date = pool.get('ir.date')
-        FiscalFile = pool.get('local_tax.fiscal_file')
-        with DBTransaction().set_context(company=self.company.id):
-            today = Date.today()
-        due = FiscalFile.payable(self.company, self.taxpayer, today,
-            list(self.obligations) or None)
+    def _items(self, due=None):
+        """The lines of what is paid (due, else what is payable today),
+        with their budget codes, when the amount pays them exactly (the
+        lines only inform Ghișeul.ro)"""
+        if due is None:
+            pool = Pool()
+            Date = pool.get('ir.date')
+            FiscalFile = pool.get('local_tax.fiscal_file')
+            with DBTransaction().set_context(company=self.company.id):
+                today = Date.today()
+            due = FiscalFile.payable(self.company, self.taxpayer, today,
+                list(self.obligations) or None)
         if due.to_pay != self.amount:
             return []
         return [{'obligation': line.obligation.id,

@@ -190,11 +190,12 @@ class ClerkTaxTestCase(unittest.TestCase):
         row = self.tab().locator('.treeview tbody tr', has_text=PERSON_NAME).first
         row.wait_for(timeout=TIMEOUT)
         # a double-click on the row opens its form; sao may still be drawing the searched
-        # list (then the double-click is lost): look again, on a loaded machine too
+        # list: then the double-click is lost, or the form opens empty (no record): back to
+        # the list and again, on a loaded machine too
         from playwright.sync_api import Error as PlaywrightError
-        for attempt in range(3):
-            if self.tab().locator('.treeview tbody tr', has_text=PERSON_NAME).first.is_visible():
-                row = self.tab().locator('.treeview tbody tr', has_text=PERSON_NAME).first
+        for attempt in range(4):
+            row = self.tab().locator('.treeview tbody tr', has_text=PERSON_NAME).first
+            if row.is_visible():
                 row.locator('td', has_text=PERSON_NAME).first.dblclick()
                 self.idle()
             try:
@@ -204,7 +205,9 @@ class ClerkTaxTestCase(unittest.TestCase):
                     arg=PERSON[0], timeout=TIMEOUT // 2)
                 break
             except PlaywrightError:
-                continue
+                if not row.is_visible():        # the form, empty: back to the list
+                    self.tab().locator('button#switch_').first.click()
+                    self.idle()
         else:
             self.fail("the person's form did not open")
         form = self.tab().locator('div.form').first

@@ -135,7 +135,7 @@ def start_payment(taxpayer, due, return_endpoint, channel='ghiseul'):
     return_url = base + path if base else request.host_url.rstrip('/') + path
     transaction = Transaction_.start(
         g.company, taxpayer, due.to_pay, return_url,
-        obligations=due.obligations, channel=channel)
+        obligations=due.obligations, channel=channel, due=due)
     if g.get('user') and channel != 'kiosk':
         # the account is told by e-mail once the payment is booked
         Transaction_.write([transaction], {'web_user': g.user.id})

@@ -241,6 +241,34 @@ class GhiseulTestCase(CompanyTestMixin, ModuleTestCase):
             [m.request for m in messages] + [m.response for m in messages])
 
     @with_transaction()
+    def test_items_of_the_payable_handed(self):
+        """The lines sent are those of the Payable the payer was shown, not
+        read again on another date: shown with a month's surcharge, they
+        are sent for that amount; read again today they would not match"""
+        from trytond.modules.local_tax.tests.tools import load_code_tables
+        pool = Pool()
+        FiscalFile = pool.get('local_tax.fiscal_file')
+        load_code_tables(2026)          # the surcharge rate
+        company, taxpayer, obligations = self.setup_payer()
+        later = obligations[0].due_date + dt.timedelta(days=1)
+        with set_company(company):
+            due = FiscalFile.payable(company, taxpayer, later)
+            self.assertGreater(due.to_pay, D('200.50'))
+            handed = self.start(company, taxpayer, due.to_pay,
+                obligations=due.obligations, due=due)
+            read_again = self.start(company, taxpayer, due.to_pay,
+                obligations=due.obligations)
+        initiated = [m.request for m in self.messages()
+            if m.operation == 'InitiatePayment']
+        self.assertEqual(len(initiated), 2)
+        self.assertEqual(initiated[0].count('budgetCode>'), 2 * 2)
+        for obligation in obligations:
+            self.assertIn(f'obligationId>{obligation.id}<', initiated[0])
+        self.assertNotIn('budgetCode', initiated[1])
+        self.assertEqual(
+            {handed.state, read_again.state}, {'pending'})
+
+    @with_transaction()
     def test_declined_and_cancelled(self):
         "A declined card fails the transaction, a cancelled one cancels it"
         Transaction = Pool().get('ghiseul.transaction')
