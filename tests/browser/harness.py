@@ -538,3 +538,30 @@ class Sao:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(path))
         log(f"screenshot: {path}")
+
+
+class SaoTestCase(unittest.TestCase):
+    """A clerk's test in sao: each test on a page of its own at 1366 × 900, a screenshot in
+    SHOTS when it fails; serve_back_office in setUpClass gives the database, url and browser"""
+    SHOTS = ARTIFACTS
+
+    def setUp(self):
+        self.page = self.browser.new_page(viewport={'width': 1366, 'height': 900})
+        self.addCleanup(self.page.close)
+        self.sao = Sao(self.page)
+        self.addCleanup(self._screenshot_on_failure)
+
+    def _screenshot_on_failure(self):
+        # a cleanup runs as a test part of its own: outcome.success is True again here
+        result = getattr(getattr(self, '_outcome', None), 'result', None)
+        if result is not None and any(test is self for test, _ in
+                result.failures + result.errors):
+            self.shot(f'{self._testMethodName}-failure')
+
+    def shot(self, name):
+        self.sao.screenshot(self.SHOTS / f'{name}.png')
+
+    def sql(self, query, *args):
+        "The rows of a query on the test's database (to check what the clicks wrote)"
+        with connect(os.environ['TRYTOND_DATABASE_URI'], self.database) as conn:
+            return conn.execute(query, args).fetchall()

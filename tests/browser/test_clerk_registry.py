@@ -11,15 +11,13 @@ finishes (harness.Sao). Screenshots of the key screens go to var/test-artifacts/
 import datetime as dt
 import hashlib
 import json
-import os
 import re
 import shutil
 import sys
 import unittest
 from pathlib import Path
 
-from harness import (
-    ARTIFACTS, ROOT, Sao, connect, require_browser, run, serve_back_office)
+from harness import ARTIFACTS, ROOT, SaoTestCase, require_browser, run, serve_back_office
 
 HERE = Path(__file__).resolve().parent
 SHOTS = ARTIFACTS / 'clerk-registry'
@@ -50,8 +48,9 @@ def pdf(text):
     return make_pdf(text)
 
 
-class ClerkRegistryTestCase(unittest.TestCase):
+class ClerkRegistryTestCase(SaoTestCase):
     "Registratură: a petition registered, assigned and answered by clicking in sao"
+    SHOTS = SHOTS
 
     @classmethod
     def setUpClass(cls):
@@ -72,25 +71,6 @@ class ClerkRegistryTestCase(unittest.TestCase):
                 '--out', out, '--password', cls.password], env)
         cls.seed = json.loads(out.read_text())
 
-    def setUp(self):
-        self.page = self.browser.new_page(viewport={'width': 1366, 'height': 900})
-        self.addCleanup(self.page.close)
-        self.sao = Sao(self.page)
-        self.addCleanup(self._screenshot_on_failure)
-
-    def _screenshot_on_failure(self):
-        # a cleanup runs as a test part of its own: outcome.success is True again here
-        result = getattr(getattr(self, '_outcome', None), 'result', None)
-        if result is not None and any(test is self for test, _ in
-                result.failures + result.errors):
-            self.shot(f'{self._testMethodName}-failure')
-
-    def shot(self, name):
-        self.sao.screenshot(SHOTS / f'{name}.png')
-
-    def sql(self, query, *args):
-        with connect(os.environ['TRYTOND_DATABASE_URI'], self.database) as conn:
-            return conn.execute(query, args).fetchall()
 
     # ---- the steps ------------------------------------------------------------------------------
     def register_petition(self):

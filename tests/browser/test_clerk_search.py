@@ -17,7 +17,8 @@ import sys
 import unittest
 from pathlib import Path
 
-from harness import ARTIFACTS, TIMEOUT, Sao, require_browser, run, serve_back_office
+from harness import (
+    ARTIFACTS, TIMEOUT, SaoTestCase, require_browser, run, serve_back_office)
 
 HERE = Path(__file__).resolve().parent
 SHOTS = ARTIFACTS / 'clerk-search'
@@ -33,8 +34,9 @@ NOT_SHOWN = ["Street Name", "Building Name", "Building Number", "Floor Number", 
     "Slovacia, Număr de Naştere", "Danemarcă, Număr TVA", "Subdiviziune"]
 
 
-class ClerkSearchTestCase(unittest.TestCase):
+class ClerkSearchTestCase(SaoTestCase):
     "Persoane și firme: a taxpayer found by what the clerk knows of him, his form in Romanian"
+    SHOTS = SHOTS
 
     @classmethod
     def setUpClass(cls):
@@ -51,23 +53,10 @@ class ClerkSearchTestCase(unittest.TestCase):
         cls.seed = json.loads(out.read_text())
 
     def setUp(self):
-        self.page = self.browser.new_page(viewport={'width': 1366, 'height': 900})
-        self.addCleanup(self.page.close)
-        self.sao = Sao(self.page)
-        self.addCleanup(self._screenshot_on_failure)
+        super().setUp()
         self.sao.login(self.url, self.database, self.password)
         self.tab = self.sao.open_menu(*MENU)
         self.sao.check("the persons' list")
-
-    def _screenshot_on_failure(self):
-        # a cleanup runs as a test part of its own: outcome.success is True again here
-        result = getattr(getattr(self, '_outcome', None), 'result', None)
-        if result is not None and any(test is self for test, _ in
-                result.failures + result.errors):
-            self.shot(f'{self._testMethodName}-failure')
-
-    def shot(self, name):
-        self.sao.screenshot(SHOTS / f'{name}.png')
 
     # ---- what the clerk does ----------------------------------------------------------------
     def search(self, text):
