@@ -1,28 +1,11 @@
 # This file is part of OpenPrimărie.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"XLSX exports written row by row in constant memory (XlsxWriter's constant_memory mode)"
-import os
-import tempfile
-
-import xlsxwriter
-
+"""XLSX exports of the registry: their columns and row readers, written by
+the one constant-memory sheet writer of municipality.spreadsheet"""
 from trytond.i18n import gettext
+from trytond.modules.municipality.spreadsheet import Column, sheet_bytes
 from trytond.pool import Pool
 from trytond.tools import grouped_slice
-
-
-def _workbook(write):
-    "Run write(workbook) on a constant-memory workbook; return the bytes"
-    handle, path = tempfile.mkstemp(suffix='.xlsx')
-    os.close(handle)
-    try:
-        workbook = xlsxwriter.Workbook(path, {'constant_memory': True})
-        write(workbook)
-        workbook.close()
-        with open(path, 'rb') as file:
-            return file.read()
-    finally:
-        os.unlink(path)
 
 
 def _party(party):
@@ -35,20 +18,24 @@ def _date(value):
 
 # The columns of the register (Instrucțiunile 217/1996 art. 9)
 REGISTER_COLUMNS = [
-    ('number', 'document_registry.msg_col_number'),
-    ('date', 'document_registry.msg_col_date'),
-    ('sender', 'document_registry.msg_col_sender_ref'),
-    ('pages', 'document_registry.msg_col_pages'),
-    ('annexes', 'document_registry.msg_col_annexes'),
-    ('issuer', 'document_registry.msg_col_issuer'),
-    ('summary', 'document_registry.msg_col_summary'),
-    ('department', 'document_registry.msg_col_department'),
-    ('dispatch', 'document_registry.msg_col_dispatch'),
-    ('resolution', 'document_registry.msg_col_resolution'),
-    ('recipient', 'document_registry.msg_col_recipient'),
-    ('linked', 'document_registry.msg_col_linked'),
-    ('index', 'document_registry.msg_col_file_index'),
+    ('document_registry.msg_col_number', 'text', 10),
+    ('document_registry.msg_col_date', 'text', 11),
+    ('document_registry.msg_col_sender_ref', 'text', 18),
+    ('document_registry.msg_col_pages', 'integer', 7),
+    ('document_registry.msg_col_annexes', 'integer', 7),
+    ('document_registry.msg_col_issuer', 'text', 28),
+    ('document_registry.msg_col_summary', 'text', 40),
+    ('document_registry.msg_col_department', 'text', 24),
+    ('document_registry.msg_col_dispatch', 'text', 11),
+    ('document_registry.msg_col_resolution', 'text', 28),
+    ('document_registry.msg_col_recipient', 'text', 28),
+    ('document_registry.msg_col_linked', 'text', 14),
+    ('document_registry.msg_col_file_index', 'text', 10),
     ]
+
+
+def _columns(columns):
+    return [Column(gettext(m), kind, width) for m, kind, width in columns]
 
 
 def register_row(document):
@@ -82,54 +69,39 @@ def write_register(register, start, end):
             ], order=[('year', 'ASC'), ('number_int', 'ASC'),
             ('reply_to', 'DESC'), ('id', 'ASC')])
 
-    def write(workbook):
-        sheet = workbook.add_worksheet(register.code[:31])
-        bold = workbook.add_format({'bold': True})
-        sheet.write_row(0, 0, [gettext(
-                    'document_registry.msg_register_title',
-                    register=register.rec_name,
-                    start=_date(start), end=_date(end))], bold)
-        sheet.write_row(1, 0, [gettext(m) for _, m in REGISTER_COLUMNS],
-            bold)
-        row = 2
+    def rows():
         for sub in grouped_slice(documents, 1000):
             for document in Document.browse([d.id for d in sub]):
-                sheet.write_row(row, 0, register_row(document))
-                row += 1
-    return _workbook(write)
+                yield register_row(document)
+    return sheet_bytes(register.code, _columns(REGISTER_COLUMNS), rows(),
+        title=gettext('document_registry.msg_register_title',
+            register=register.rec_name, start=_date(start), end=_date(end)))
 
 
 INVENTORY_COLUMNS = [
-    'document_registry.msg_col_item',
-    'document_registry.msg_col_file_index',
-    'document_registry.msg_col_content',
-    'document_registry.msg_col_dates',
-    'document_registry.msg_col_pages',
-    'document_registry.msg_col_notes',
+    ('document_registry.msg_col_item', 'integer', 6),
+    ('document_registry.msg_col_file_index', 'text', 10),
+    ('document_registry.msg_col_content', 'text', 40),
+    ('document_registry.msg_col_dates', 'text', 24),
+    ('document_registry.msg_col_pages', 'integer', 7),
+    ('document_registry.msg_col_notes', 'text', 24),
     ]
 
 
 def write_inventory(handover):
     "The inventory of the hand-over (Legea 16/1996, Annex 2)"
-    def write(workbook):
-        sheet = workbook.add_worksheet('Inventar')
-        bold = workbook.add_format({'bold': True})
-        sheet.write_row(0, 0, [gettext(
-                    'document_registry.msg_inventory_title',
-                    department=handover.department.rec_name,
-                    date=_date(handover.date))], bold)
-        sheet.write_row(1, 0, [gettext(m) for m in INVENTORY_COLUMNS], bold)
-        files = sorted(handover.files,
-            key=lambda f: (f.year, f.file_index.code, f.id))
-        for i, file in enumerate(files, start=1):
-            sheet.write_row(i + 1, 0, [
-                    i,
-                    file.file_index.code,
-                    f'{file.name} ({file.year})',
-                    ' – '.join(filter(None, [
-                                _date(file.start_date),
-                                _date(file.end_date)])),
-                    file.pages or 0,
-                    file.retention_string,
-                    ])
-    return _workbook(write)
+    files = sorted(handover.files,
+        key=lambda f: (f.year, f.file_index.code, f.id))
+    rows = ([
+            i,
+            file.file_index.code,
+            f'{file.name} ({file.year})',
+            ' – '.join(filter(None, [
+                        _date(file.start_date), _date(file.end_date)])),
+            file.pages or 0,
+            file.retention_string,
+            ] for i, file in enumerate(files, start=1))
+    return sheet_bytes('Inventar', _columns(INVENTORY_COLUMNS), rows,
+        title=gettext('document_registry.msg_inventory_title',
+            department=handover.department.rec_name,
+            date=_date(handover.date)))

@@ -18,6 +18,7 @@ from trytond.model.exceptions import AccessError, ValidationError
 from trytond.modules.company.tests import CompanyTestMixin, set_company
 from trytond.modules.municipality.tests.tools import (
     create_municipality, create_person)
+from trytond.modules.municipality.tests.xlsx import read_xlsx
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction, check_access
@@ -877,6 +878,10 @@ class DocumentRegistryTestCase(CompanyTestMixin, ModuleTestCase):
             Handover.do([handover])
             self.assertEqual(handover.state, 'done')
             self.assertTrue(handover.inventory)
+            title, header, *items = read_xlsx(handover.inventory)
+            self.assertEqual(len(header), 6)
+            self.assertEqual([(i[0], i[1], i[4]) for i in items],
+                [(1, 'I-1', 4), (2, 'I-2', 1)])
             self.assertEqual(
                 {f.state for f in File.browse(files)}, {'archived'})
 

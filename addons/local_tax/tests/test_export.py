@@ -1,73 +1,25 @@
 # This file is part of OpenPrimărie.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""Tests of the XLSX exports: the files are read back as what they are, a
-zip of XML parts (openpyxl is not a dependency), and their rows and totals
-checked."""
+"""Tests of the XLSX exports: the files are read back as what they are
+(municipality.tests.xlsx), and their rows and totals checked."""
 import datetime as dt
 import io
-import re
 import unittest
-import zipfile
 from decimal import Decimal
 
-from lxml import etree
-
 from trytond.modules.municipality.tests.tools import create_person, own
+from trytond.modules.municipality.tests.xlsx import as_date, read_xlsx
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
 
 from ..export import (
-    ExportError, _split, ageing_bucket, export_collections, export_debtors,
-    export_roll)
+    ExportError, export_collections, export_debtors, export_roll)
+from ..export_rows import ageing_bucket, split
 from .test_fiscal import assess, fine, pay, setup_2026
 from .test_module import AFTER_OUG, create_apartment, create_vehicle
 
 D = Decimal
 date = dt.date
-NS = {'x': 'http://schemas.openxmlformats.org/spreadsheetml/2006/main'}
-EXCEL_EPOCH = dt.date(1899, 12, 30)
-
-
-def column_index(reference):
-    letters = re.match(r'[A-Z]+', reference).group()
-    index = 0
-    for letter in letters:
-        index = index * 26 + ord(letter) - ord('A') + 1
-    return index - 1
-
-
-def read_xlsx(data):
-    """The rows of the first worksheet: strings, numbers (as Decimal
-    rounded to cents) and None for empty cells"""
-    with zipfile.ZipFile(io.BytesIO(data)) as xlsx:
-        self_test = xlsx.testzip()
-        assert self_test is None, self_test
-        shared = []
-        if 'xl/sharedStrings.xml' in xlsx.namelist():
-            root = etree.fromstring(xlsx.read('xl/sharedStrings.xml'))
-            shared = [''.join(si.itertext())
-                for si in root.findall('x:si', NS)]
-        root = etree.fromstring(xlsx.read('xl/worksheets/sheet1.xml'))
-    rows = []
-    for row in root.iterfind('x:sheetData/x:row', NS):
-        values = {}
-        for cell in row.iterfind('x:c', NS):
-            index = column_index(cell.get('r'))
-            kind = cell.get('t')
-            if kind == 'inlineStr':
-                values[index] = ''.join(cell.find('x:is', NS).itertext())
-            elif kind == 's':
-                values[index] = shared[int(cell.find('x:v', NS).text)]
-            elif cell.find('x:v', NS) is not None:
-                values[index] = D(cell.find('x:v', NS).text).quantize(
-                    D('0.01'))
-        width = max(values) + 1 if values else 0
-        rows.append([values.get(i) for i in range(width)])
-    return rows
-
-
-def as_date(serial):
-    return EXCEL_EPOCH + dt.timedelta(days=int(serial))
 
 
 class ExportTestCase(unittest.TestCase):
@@ -79,11 +31,11 @@ class ExportTestCase(unittest.TestCase):
 
     def test_split_adds_up(self):
         "The instalments split over the objects add up to each instalment"
-        shares = _split([D('9'), D('150'), D('1')], [D('80.01'), D('79.99')])
+        shares = split([D('9'), D('150'), D('1')], [D('80.01'), D('79.99')])
         self.assertEqual([sum(s[j] for s in shares) for j in (0, 1)],
             [D('80.01'), D('79.99')])
         self.assertEqual(shares[1], [D('75.01'), D('74.99')])
-        self.assertEqual(_split([D('0')], [D('0'), D('0')]),
+        self.assertEqual(split([D('0')], [D('0'), D('0')]),
             [[D('0'), D('0')]])
 
     def test_ageing_buckets(self):
